@@ -1,0 +1,37 @@
+"""riskgraph: supply-chain due diligence as graphs.
+
+Value chains of gold, natural stone, textiles and food as graphs of actors and
+material flows; a chain-location risk matrix (stage × country) for every node,
+computed from what flows into it; hotspots ranked so that due diligence goes
+where it matters.
+
+The Python API is the product; the ``riskgraph`` command line and the
+notebooks are thin layers over it.
+"""
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from riskgraph.errors import ChainError, InputError, RiskGraphError, StoreError
+from riskgraph.io import read_chain, write_chain
+from riskgraph.model import Chain, SECTORS, THEMES, stages_of
+from riskgraph.validate import ValidationReport, validate_chain
+
+try:
+    __version__ = _version("riskgraph")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Chain",
+    "ChainError",
+    "InputError",
+    "RiskGraphError",
+    "SECTORS",
+    "StoreError",
+    "THEMES",
+    "ValidationReport",
+    "read_chain",
+    "stages_of",
+    "validate_chain",
+    "write_chain",
+    "__version__",
+]

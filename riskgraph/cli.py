@@ -1,0 +1,182 @@
+"""The ``riskgraph`` command line: thin verbs over the Python API.
+
+Data goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 findings or
+validation errors, 2 usage errors (missing file, bad option). Users never see
+a traceback: errors of ours become one line.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from riskgraph import __version__
+from riskgraph._resources import dataset_path
+from riskgraph.errors import ChainError, InputError, RiskGraphError
+from riskgraph.graph import structure
+from riskgraph.io import read_chain
+from riskgraph.model import SECTORS
+from riskgraph.output import emit_table, print_json, stderr
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+chain_path = click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
+
+
+def output_options(formats=("table", "csv", "json")):
+    """The shared ``--format`` / ``--out`` options of every read command."""
+
+    def decorate(command):
+        command = click.option(
+            "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+            help="Write the result to this file; the format follows the extension (.csv, .parquet, .xlsx, .json).",
+        )(command)
+        return click.option(
+            "--format", "fmt", type=click.Choice(formats), default="table", show_default=True,
+            help="How to print the result on stdout.",
+        )(command)
+
+    return decorate
+
+
+def quiet_option(command):
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")(command)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="riskgraph")
+def cli() -> None:
+    """riskgraph: supply-chain due diligence as graphs.
+
+    Read a chain (a folder with actors.csv and flows.csv, or an Excel
+    workbook), validate it, and compute where the risks of child labour,
+    forced labour, deforestation and more sit along the chain.
+
+    \b
+    Examples:
+      riskgraph demo
+      riskgraph validate my_chain/ --quarantine rejected.xlsx
+      riskgraph info my_chain.xlsx --format json
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@chain_path
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: a summary and the findings; json: one JSON object.")
+@click.option("--quarantine", type=click.Path(path_type=Path), default=None,
+              help="Write rejected rows here: .xlsx (a sheet per table), .csv (one long table) or a folder.")
+@click.option("--sector", type=click.Choice(SECTORS), default=None,
+              help="Sector of every actor when actors has no 'sector' column.")
+@click.option("--max-rows", type=int, default=50, show_default=True, help="Findings to print in table format.")
+def validate(path: Path, fmt: str, quarantine: Path | None, sector: str | None, max_rows: int) -> None:
+    """Validate a chain: every bad row reported with file, row, column and reason.
+
+    Exits with 1 when there are errors (rows quarantined), 0 otherwise.
+
+    \b
+    Example:
+      riskgraph validate datasets/gold --quarantine rejected.xlsx
+    """
+    chain = read_chain(path, sector=sector)
+    report = chain.report
+    if quarantine is not None:
+        report.write_quarantine(quarantine)
+    if fmt == "json":
+        print_json(report.to_dict())
+    else:
+        emit_table(report.counts, title=f"Validation of {path}")
+        if len(report.issues):
+            shown = report.issues.head(max_rows)[["severity", "file", "row", "column", "reason", "message"]]
+            emit_table(shown, title=f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings)")
+            if len(report.issues) > max_rows:
+                stderr(f"… {len(report.issues) - max_rows} more findings; use --format json or --quarantine FILE.")
+        else:
+            stderr("No findings.")
+        if quarantine is not None:
+            stderr(f"Quarantined rows written to {quarantine}")
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command(context_settings=CONTEXT)
+@chain_path
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="How to print the summary.")
+def info(path: Path, fmt: str) -> None:
+    """Summarise a chain: actors per sector, stage and country; flows, components, cycles.
+
+    \b
+    Example:
+      riskgraph info datasets/textiles --format json
+    """
+    chain = read_chain(path)
+    facts = structure(chain)
+    facts["validation"] = {"errors": len(chain.report.errors), "warnings": len(chain.report.warnings)}
+    if fmt == "json":
+        print_json(facts)
+        return
+    overview = pd.DataFrame(
+        [(k, v) for k, v in facts.items() if not isinstance(v, (dict, list))], columns=["fact", "value"]
+    )
+    overview.loc[len(overview)] = ["cycles (groups of actors trading in a loop)", len(facts["cycles"])]
+    overview.loc[len(overview)] = ["orphans (actors without flows)", len(facts["orphans"])]
+    emit_table(overview, title=f"Chain {chain.name}")
+    emit_table(pd.DataFrame(facts["actors_by_stage"]), title="Actors per sector and stage")
+    countries = pd.Series(facts["actors_by_country"], name="actors").rename_axis("country").reset_index()
+    emit_table(countries.head(25), title="Actors per country (top 25)")
+
+
+def _demo_chains() -> list[Path]:
+    return [dataset_path(sector) for sector in SECTORS if dataset_path(sector, "actors.csv").is_file()]
+
+
+@cli.command(context_settings=CONTEXT)
+@quiet_option
+def demo(quiet: bool) -> None:
+    """Run the main job on the bundled sector chains; no server needed.
+
+    Loads, validates and summarises the bundled gold, natural stone,
+    textiles and food chains.
+
+    \b
+    Example:
+      riskgraph demo
+    """
+    from riskgraph.demo import run_demo
+
+    run_demo(_demo_chains(), quiet=quiet)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn our errors into one line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="riskgraph", standalone_mode=False)
+    except click.exceptions.Abort:
+        stderr("Aborted.")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except InputError as exc:
+        stderr(f"Error: {exc}")
+        sys.exit(2)
+    except ChainError as exc:
+        stderr(f"Error: {exc}")
+        sys.exit(1)
+    except RiskGraphError as exc:
+        stderr(f"Error: {exc}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        stderr("Interrupted.")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

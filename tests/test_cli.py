@@ -1,0 +1,87 @@
+"""The command line: thin over the API, exit codes 0/1/2, help everywhere, no tracebacks."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from riskgraph.cli import cli, main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def run(args):
+    """Run through ``main`` (as the console script does) and capture exit code and output."""
+    runner = CliRunner()
+    return runner.invoke(click.Command("rg", callback=lambda: main(args)), [], catch_exceptions=False)
+
+
+def commands(group=cli, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize(("path", "command"), list(commands()), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(path, command):
+    assert command.help and "Example" in command.help, f"{path} lacks help with an example"
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+    assert f"riskgraph {' '.join(path)}" in README.read_text(), f"README does not mention riskgraph {' '.join(path)}"
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and re.match(r"riskgraph, version \d", result.output)
+
+
+def test_validate_clean_chain_exits_0(data_dir):
+    result = run(["validate", str(data_dir / "gold_small")])
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_with_errors_exits_1_and_writes_the_quarantine(data_dir, tmp_path):
+    result = run(["validate", str(data_dir / "bad_rows"), "--quarantine", str(tmp_path / "q.xlsx")])
+    assert result.exit_code == 1
+    assert "duplicate_id" in result.output and (tmp_path / "q.xlsx").is_file()
+
+
+def test_validate_json_is_one_document(data_dir):
+    result = CliRunner().invoke(cli, ["validate", str(data_dir / "bad_rows"), "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["errors"] == 14 and {t["table"] for t in data["tables"]} == {"actors", "flows"}
+
+
+def test_missing_path_is_a_usage_error_with_exit_2(tmp_path):
+    result = run(["validate", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_folder_that_is_not_a_chain_is_one_line_and_exit_2(tmp_path):
+    result = run(["info", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "no actors and no flows table found" in result.output
+
+
+def test_bad_option_is_exit_2(data_dir):
+    result = run(["validate", str(data_dir / "gold_small"), "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_info_json(data_dir):
+    result = CliRunner().invoke(cli, ["info", str(data_dir / "gold_small"), "--format", "json"])
+    facts = json.loads(result.stdout)
+    assert facts["actors"] == 5 and facts["max_tier"] == 3 and facts["validation"] == {"errors": 0, "warnings": 0}
+
+
+def test_console_script_runs_demo_in_a_real_process():
+    result = subprocess.run([sys.executable, "-m", "riskgraph.cli", "demo", "-q"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
