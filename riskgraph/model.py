@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Mapping
 
+import numpy as np
 import pandas as pd
 
 from riskgraph._resources import dataset_path
@@ -147,11 +148,41 @@ def conform(frame: pd.DataFrame | None, table: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
+#: The text dtype of every string column: Arrow-backed, ``<NA>`` for missing.
+STRING = pd.StringDtype("pyarrow")
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """A column as :data:`STRING`; numbers become their text, missing stays ``<NA>``."""
+    dtype = values.dtype
+    if dtype == STRING and getattr(dtype, "na_value", None) is pd.NA and getattr(dtype, "storage", None) == "pyarrow":
+        return values
+    if isinstance(dtype, pd.StringDtype) or dtype.kind in "fiub":
+        return values.astype(STRING)
+    obj = values.astype("object")
+    obj = obj.where(values.notna(), None)
+    if not all(isinstance(v, str) for v in pd.unique(obj.dropna())):
+        obj = obj.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return pd.Series(obj, index=values.index, dtype=STRING)
+
+
+def map_distinct(values: pd.Series, fn) -> pd.Series:
+    """Apply ``fn`` to each distinct value of a column, then spread the results (text, ``<NA>`` for None).
+
+    A million rows with fifty distinct countries cost fifty calls.
+    """
+    import pyarrow as pa
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = pa.array([fn(u) for u in uniques] + [None], type=pa.string())
+    codes = np.where(codes < 0, len(uniques), codes)
+    spread = mapped.take(pa.array(codes)).to_pandas(types_mapper={pa.string(): STRING}.get)
+    return pd.Series(spread.array, index=values.index, dtype=STRING)
+
+
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
     if dtype == "string":
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
-            return values
-        return values.astype("object").where(values.notna(), None).astype("string")
+        return as_text(values)
     if dtype == "Int64":
         return pd.to_numeric(values, errors="raise").astype("Int64")
     return pd.to_numeric(values, errors="raise").astype(dtype)

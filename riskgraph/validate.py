@@ -25,9 +25,12 @@ from riskgraph._resources import dataset_path
 from riskgraph.countries import _fold, normalise_countries
 from riskgraph.model import (
     REQUIRED_COLUMNS,
+    STRING,
     TABLES,
     THEMES,
     Chain,
+    as_text,
+    map_distinct,
     stage_table,
 )
 
@@ -217,6 +220,8 @@ class _Findings:
         values = pd.Series(value).reset_index(drop=True)[mask]
         if isinstance(message, str):
             messages = pd.Series(message, index=values.index)
+        elif callable(message):
+            messages = pd.Series(list(message(np.flatnonzero(mask))), index=values.index)
         else:
             messages = pd.Series(message).reset_index(drop=True)[mask]
         label = raw.original_columns.get(column, column)
@@ -280,16 +285,26 @@ class _Findings:
 
 
 def _strip(values: pd.Series) -> pd.Series:
-    """Text cells stripped of surrounding spaces; empty cells as ``NaN``."""
-    if values.dtype.kind in "fiub":
-        text = values.astype("string")
-    else:
-        text = values.astype("object").where(values.notna(), None)
-        if not all(isinstance(v, str) for v in pd.unique(text.dropna())):
-            text = text.map(lambda v: v if v is None or isinstance(v, str) else str(v))
-        text = pd.Series(text, dtype="string")
-    text = text.str.strip()
-    return text.mask(text == "")
+    """Text cells stripped of surrounding spaces; empty cells as ``<NA>``."""
+    text = as_text(values).str.strip()
+    return text.mask((text == "").fillna(False))
+
+
+def _isin(values: pd.Series, allowed) -> np.ndarray:
+    """Boolean mask: which cells are among ``allowed`` (missing cells are not)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = as_text(values)
+    allowed = allowed if isinstance(allowed, pd.Series) else pd.Series(list(allowed), dtype=object)
+    value_set = pa.array(as_text(allowed).array)
+    found = pc.is_in(pa.array(text.array), value_set=value_set.drop_null())
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def _at(series: pd.Series, positions) -> pd.Series:
+    """Cells at positions, as text with '' for missing, for messages."""
+    return as_text(series.iloc[positions]).fillna("")
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -319,10 +334,18 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     Returns the floats (``NaN`` where empty or unreadable) and a mask of cells
     that held text which is not a number.
     """
-    text = _strip(values) if values.dtype.kind not in "fiu" else values
     if values.dtype.kind in "fiu":
-        return values.astype("float64"), np.zeros(len(values), dtype=bool)
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+        return values.astype("float64").reset_index(drop=True), np.zeros(len(values), dtype=bool)
+    text = _strip(values).reset_index(drop=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # the common case, plain numbers: one vectorised cast
+        numbers = pc.cast(pa.array(text.array), pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(numbers, dtype="float64"), np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    numbers = pd.to_numeric(text.astype(object), errors="coerce").astype("float64")
     retry = numbers.isna().to_numpy() & text.notna().to_numpy()
     if retry.any():
         distinct = pd.unique(text[retry])
@@ -339,9 +362,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def _key(values: pd.Series) -> pd.Series:
     """Vocabulary form of a cell: folded case, spaces and hyphens as underscores."""
-    text = _strip(values)
-    folded = text.map({v: _fold(v) for v in pd.unique(text.dropna())}).astype("string")
-    return folded.str.replace(r"[\s\-/]+", "_", regex=True).astype("string")
+    return map_distinct(_strip(values), lambda v: re.sub(r"[\s\-/]+", "_", _fold(v)))
 
 
 @lru_cache(maxsize=None)
@@ -391,52 +412,51 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
     out = frame.copy()
     ids = _strip(frame["id"])
     out["id"] = ids
-    findings.add(raw, ids.isna(), column="id", reason=Reason.empty_id, message="id is empty; every actor needs a unique id")
-    duplicated = ids.notna() & ids.duplicated(keep="first")
+    findings.add(raw, ids.isna().to_numpy(), column="id", reason=Reason.empty_id,
+                 message="id is empty; every actor needs a unique id")
+    duplicated = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
     if duplicated.any():
-        first_row = pd.Series(raw.rows, index=ids.index)[~ids.duplicated(keep="first") & ids.notna()]
-        first_row.index = ids[first_row.index]
-        first = ids.map(first_row).astype("Int64")
+        first = pd.Series(raw.rows, index=ids.index)[~ids.duplicated(keep="first") & ids.notna()]
+        first.index = ids[first.index]
         findings.add(
             raw, duplicated, column="id", reason=Reason.duplicate_id,
-            message="id '" + ids.fillna("") + "' is already used on row " + first.astype("string").fillna("?")
-            + "; ids must be unique (the first row is kept)",
+            message=lambda i: [f"id '{a}' is already used on row {first[a]}; ids must be unique (the first row is kept)"
+                               for a in ids.iloc[i]],
         )
 
-    sectors = _key(frame["sector"])
+    raw_sector = _strip(frame["sector"])
     aliases = _sector_aliases()
-    sectors = sectors.map(lambda s: aliases.get(s, s) if isinstance(s, str) else s).astype("string")
-    known_sectors = set(stage_table()["sector"])
-    bad_sector = ~sectors.isin(known_sectors).fillna(False).to_numpy(dtype=bool)
-    findings.add(
-        raw, bad_sector, column="sector", reason=Reason.unknown_sector,
-        message="sector '" + _strip(frame["sector"]).fillna("") + f"' is not one of {sorted(known_sectors)}",
-    )
+    sectors = map_distinct(raw_sector, lambda v: aliases.get(_fold(v).replace(" ", "_"), _fold(v).replace(" ", "_")))
+    known_sectors = sorted(set(stage_table()["sector"]))
+    bad_sector = ~_isin(sectors, known_sectors)
+    findings.add(raw, bad_sector, column="sector", reason=Reason.unknown_sector,
+                 message=lambda i: "sector '" + _at(raw_sector, i) + f"' is not one of {known_sectors}")
     out["sector"] = sectors
 
     stages = _key(frame["stage"])
     vocabulary = _stages_by_sector()
-    pairs = pd.Series(list(zip(sectors.fillna(""), stages.fillna(""))), index=stages.index)
-    allowed = {(s, st) for s, sts in vocabulary.items() for st in sts}
-    bad_stage = ~bad_sector & ~pairs.isin(allowed).to_numpy()
-    expected = sectors.map(lambda s: ", ".join(sorted(vocabulary.get(s, []))) if isinstance(s, str) else "")
+    pairs = sectors.fillna("") + "/" + stages.fillna("")
+    allowed = [f"{sec}/{st}" for sec, sts in vocabulary.items() for st in sts]
+    bad_stage = ~bad_sector & ~_isin(pairs, allowed)
     findings.add(
         raw, bad_stage, column="stage", reason=Reason.unknown_stage,
-        message="stage '" + _strip(frame["stage"]).fillna("") + "' is not a stage of sector '"
-        + sectors.fillna("") + "'; expected one of: " + expected.fillna("")
-        + " (a sector file may add stages to datasets/vocabulary/stages.csv)",
+        message=lambda i: [
+            f"stage '{st}' is not a stage of sector '{sec}'; expected one of: {', '.join(sorted(vocabulary[sec]))}"
+            " (a sector file may add stages to datasets/vocabulary/stages.csv)"
+            for st, sec in zip(_at(frame["stage"], i), sectors.iloc[i])
+        ],
     )
     out["stage"] = stages
 
-    countries = normalise_countries(_strip(frame["country"]))
     raw_country = _strip(frame["country"])
-    bad_country = countries.isna().to_numpy()
+    countries = normalise_countries(raw_country)
     findings.add(
-        raw, bad_country, column="country", reason=Reason.unknown_country,
-        message=np.where(
-            raw_country.isna(), "country is empty; give an ISO code or a country name",
-            "country '" + raw_country.fillna("") + "' is not a known country code or name; use ISO 3166 alpha-2 (e.g. NL, CI)",
-        ),
+        raw, countries.isna().to_numpy(), column="country", reason=Reason.unknown_country,
+        message=lambda i: [
+            "country is empty; give an ISO code or a country name" if not c else
+            f"country '{c}' is not a known country code or name; use ISO 3166 alpha-2 (e.g. NL, CI)"
+            for c in _at(raw_country, i)
+        ],
     )
     out["country"] = countries
 
@@ -453,49 +473,50 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
 
 def _check_coordinates(raw: RawTable, frame: pd.DataFrame, findings: _Findings, out: pd.DataFrame) -> None:
     empty = pd.Series([np.nan] * len(frame), dtype="object")
-    lat, bad_lat = parse_numbers(frame["lat"] if "lat" in frame.columns else empty)
-    lon, bad_lon = parse_numbers(frame["lon"] if "lon" in frame.columns else empty)
-    for column, bad in (("lat", bad_lat), ("lon", bad_lon)):
+    lat_text = frame["lat"] if "lat" in frame.columns else empty
+    lon_text = frame["lon"] if "lon" in frame.columns else empty
+    lat, bad_lat = parse_numbers(lat_text)
+    lon, bad_lon = parse_numbers(lon_text)
+    for column, text, bad in (("lat", lat_text, bad_lat), ("lon", lon_text, bad_lon)):
         findings.add(raw, bad, column=column, reason=Reason.non_numeric_coordinate,
-                     message=f"{column} '" + _strip(frame.get(column, empty)).fillna("") + "' is not a number")
+                     message=lambda i, text=text, column=column: f"{column} '" + _at(_strip(text), i) + "' is not a number")
     lat_out = (lat.abs() > 90).to_numpy()
     lon_out = (lon.abs() > 180).to_numpy()
     looks_swapped = lat_out & (lat.abs() <= 180).to_numpy() & (lon.abs() <= 90).to_numpy()
     findings.add(
         raw, lat_out, column="lat", reason=Reason.impossible_coordinate,
-        message=np.where(
-            looks_swapped,
-            "lat " + lat.astype("string").fillna("") + " is outside [-90, 90]; lat and lon look swapped (lon "
-            + lon.astype("string").fillna("") + " would be a valid latitude)",
-            "lat " + lat.astype("string").fillna("") + " is outside [-90, 90]",
-        ),
+        message=lambda i: [
+            f"lat {a} is outside [-90, 90]" + (f"; lat and lon look swapped (lon {o} would be a valid latitude)" if s else "")
+            for a, o, s in zip(lat.iloc[i], lon.iloc[i], looks_swapped[i])
+        ],
     )
     findings.add(raw, lon_out, column="lon", reason=Reason.impossible_coordinate,
-                 message="lon " + lon.astype("string").fillna("") + " is outside [-180, 180]")
+                 message=lambda i: [f"lon {o} is outside [-180, 180]" for o in lon.iloc[i]])
     half = (lat.isna() ^ lon.isna()).to_numpy() & ~bad_lat & ~bad_lon
     findings.add(raw, half, column="lat" if "lat" in frame.columns else "lon",
                  reason=Reason.incomplete_coordinates, severity=WARNING,
                  message="only one of lat/lon is given; the actor is kept without a location")
-    out["lat"] = lat
-    out["lon"] = lon
-    # Country-aware swap check (both orders valid, only the swapped one inside
-    # the declared country).
-    from riskgraph.geo import swapped_in_country  # local: loads boundaries lazily
+    out["lat"] = lat.to_numpy()
+    out["lon"] = lon.to_numpy()
+    # Country-aware swap check: only the swapped pair lies inside the declared country.
+    from riskgraph.geo import swapped_in_country
 
     fine = ~(lat_out | lon_out | bad_lat | bad_lon) & lat.notna().to_numpy() & lon.notna().to_numpy()
-    countries = out["country"]
+    fine &= out["country"].notna().to_numpy()
     if fine.any():
+        countries = out["country"].to_numpy(dtype=object)
         swapped = np.zeros(len(frame), dtype=bool)
-        swapped[fine] = swapped_in_country(lat[fine].to_numpy(), lon[fine].to_numpy(),
-                                           countries[fine].astype(object).to_numpy())
+        swapped[fine] = swapped_in_country(lat.to_numpy()[fine], lon.to_numpy()[fine], countries[fine])
         findings.add(
             raw, swapped, column="lat", reason=Reason.swapped_coordinates, severity=WARNING,
-            message="lat " + lat.astype("string").fillna("") + ", lon " + lon.astype("string").fillna("")
-            + " lies outside " + countries.fillna("?") + " but the swapped pair lies inside it: lat and lon look swapped",
+            message=lambda i: [
+                f"lat {a}, lon {o} lies outside {c} but the swapped pair lies inside it: lat and lon look swapped"
+                for a, o, c in zip(lat.iloc[i], lon.iloc[i], countries[i])
+            ],
         )
 
 
-def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Index, rejected_ids: dict[str, str]) -> pd.DataFrame:
+def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, rejected_ids: dict[str, str]) -> pd.DataFrame:
     frame = raw.frame
     if _missing_columns(raw, findings):
         return frame
@@ -503,31 +524,30 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Index, rej
     for column in ("source", "target"):
         ids = _strip(frame[column])
         out[column] = ids
-        findings.add(raw, ids.isna(), column=column, reason=Reason.empty_id,
+        findings.add(raw, ids.isna().to_numpy(), column=column, reason=Reason.empty_id,
                      message=f"{column} is empty; a flow needs a source and a target actor id")
-        unknown = ids.notna().to_numpy() & ~ids.isin(actor_ids).to_numpy()
-        if unknown.any():
-            where = ids.astype(object).map(rejected_ids).astype("string")
-            findings.add(
-                raw, unknown, column=column, reason=Reason.dangling_flow,
-                message=np.where(
-                    where.notna(),
-                    f"{column} '" + ids.fillna("") + "' refers to an actor that was quarantined (" + where.fillna("") + ")",
-                    f"{column} '" + ids.fillna("") + "' is not an actor id in actors",
-                ),
-            )
+        unknown = ids.notna().to_numpy() & ~_isin(ids, actor_ids)
+        findings.add(
+            raw, unknown, column=column, reason=Reason.dangling_flow,
+            message=lambda i, ids=ids, column=column: [
+                f"{column} '{a}' refers to an actor that was quarantined ({rejected_ids[a]})" if a in rejected_ids
+                else f"{column} '{a}' is not an actor id in actors"
+                for a in ids.iloc[i]
+            ],
+        )
     loop = (out["source"] == out["target"]).fillna(False).to_numpy(dtype=bool)
     findings.add(raw, loop, column="target", reason=Reason.self_loop,
-                 message="source and target are the same actor '" + out["source"].fillna("") + "'; a flow must connect two actors")
+                 message=lambda i: [f"source and target are the same actor '{a}'; a flow must connect two actors"
+                                    for a in out["source"].iloc[i]])
 
     if "volume" in frame.columns:
         volume, bad = parse_numbers(frame["volume"])
-        text = _strip(frame["volume"]).fillna("")
+        text = frame["volume"]
         findings.add(raw, bad, column="volume", reason=Reason.non_numeric_volume,
-                     message="volume '" + text + "' is not a number")
+                     message=lambda i: "volume '" + _at(_strip(text), i) + "' is not a number")
         findings.add(raw, (volume < 0).to_numpy(), column="volume", reason=Reason.negative_volume,
-                     message="volume '" + text + "' must be ≥ 0")
-        out["volume"] = volume
+                     message=lambda i: "volume '" + _at(_strip(text), i) + "' must be ≥ 0")
+        out["volume"] = volume.to_numpy()
         missing = int((volume.isna().to_numpy() & ~bad).sum())
     else:
         missing = len(frame)
@@ -540,8 +560,8 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Index, rej
         year, bad = parse_numbers(frame["year"])
         bad = bad | (year.notna() & (year != year.round())).to_numpy()
         findings.add(raw, bad, column="year", reason=Reason.non_numeric_year,
-                     message="year '" + _strip(frame["year"]).fillna("") + "' is not a whole number")
-        out["year"] = year.where(~bad)
+                     message=lambda i: "year '" + _at(_strip(frame["year"]), i) + "' is not a whole number")
+        out["year"] = year.where(~bad).to_numpy()
     for column in ("commodity", "unit"):
         if column in frame.columns:
             out[column] = _strip(frame[column])
@@ -554,7 +574,7 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Index, rej
     return out
 
 
-def _check_plots(raw: RawTable, findings: _Findings, *, actor_ids: pd.Index) -> pd.DataFrame:
+def _check_plots(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series) -> pd.DataFrame:
     frame = raw.frame
     if _missing_columns(raw, findings):
         return frame
@@ -580,7 +600,7 @@ def _check_plots(raw: RawTable, findings: _Findings, *, actor_ids: pd.Index) -> 
     if "actor_id" in frame.columns:
         actors = _strip(frame["actor_id"])
         out["actor_id"] = actors
-        orphan = ~actors.isin(actor_ids).to_numpy()
+        orphan = ~_isin(actors, actor_ids)
         findings.add(raw, orphan, column="actor_id", reason=Reason.plot_without_actor, severity=WARNING,
                      message=np.where(actors.isna(), "plot has no actor_id",
                                       "actor_id '" + actors.fillna("") + "' is not an actor id in actors"))
@@ -667,12 +687,13 @@ def validate_tables(raw: dict[str, RawTable], *, sector: str | None = None, name
     actors_raw = raw["actors"]
     cleaned["actors"] = _check_actors(actors_raw, findings, sector=sector)
     accepted_actors = ~findings.error_mask(actors_raw)
-    actor_ids = pd.Index(cleaned["actors"]["id"][accepted_actors] if "id" in cleaned["actors"] else [])
+    actor_ids = cleaned["actors"]["id"][accepted_actors] if "id" in cleaned["actors"] else pd.Series([], dtype=STRING)
     rejected = {}
-    if "id" in cleaned["actors"]:
+    if "id" in cleaned["actors"] and (~accepted_actors).any():
+        kept = set(actor_ids.dropna())
         ids = cleaned["actors"]["id"]
         for row, actor in zip(actors_raw.rows[~accepted_actors], ids[~accepted_actors]):
-            if isinstance(actor, str) and actor not in actor_ids:
+            if isinstance(actor, str) and actor not in kept:
                 rejected.setdefault(actor, f"{actors_raw.file} row {row}")
     rejected_ids = rejected
     cleaned["flows"] = _check_flows(raw["flows"], findings, actor_ids=actor_ids, rejected_ids=rejected_ids)
