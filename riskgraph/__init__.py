@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from riskgraph.errors import ChainError, InputError, RiskGraphError, StoreError
 from riskgraph.io import read_chain, write_chain
 from riskgraph.model import Chain, SECTORS, THEMES, stages_of
+from riskgraph.risk import Assessment, assess
 from riskgraph.validate import ValidationReport, validate_chain
 
 try:
@@ -21,7 +22,9 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Assessment",
     "Chain",
+    "assess",
     "ChainError",
     "InputError",
     "RiskGraphError",

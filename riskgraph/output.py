@@ -60,9 +60,10 @@ def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "tab
         print_json(frame)
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = Table(title=escape(title) if title else None, title_justify="left", show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
         table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
@@ -74,9 +75,11 @@ def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "tab
             elif isinstance(value, float):
                 cells.append(floatfmt.format(value))
             else:
-                cells.append(str(value))
+                cells.append(escape(str(value)))
         table.add_row(*cells)
-    Console(soft_wrap=False, width=max(100, Console().width)).print(table)
+    console = Console()
+    # Piped output is not wrapped to 80 columns: a file or pager shows it whole.
+    Console(soft_wrap=False, width=console.width if console.is_terminal else 220).print(table)
 
 
 def write_frame(frame: pd.DataFrame, path: Path | str, *, sheet: str = "data") -> Path:

@@ -85,3 +85,56 @@ def test_console_script_runs_demo_in_a_real_process():
                             timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_matrix_json_for_one_theme_is_one_object_with_the_documented_keys(data_dir):
+    result = CliRunner().invoke(cli, ["matrix", str(data_dir / "gold_small"), "--node", "jeweller_nl",
+                                      "--theme", "child_labour", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"node", "theme", "cells", "unknown_share", "stage_exposure", "peak"}
+    assert {"stage": "mine_asm", "country": "UG", "share": 0.4} == {k: data["cells"][0][k] for k in ("stage", "country", "share")}
+    assert data["cells"][0]["exposure"] == pytest.approx(0.32)
+    assert data["peak"]["actor"] == "mine_ug"
+
+
+def test_matrix_json_without_theme_is_a_list_per_theme(data_dir):
+    result = CliRunner().invoke(cli, ["matrix", str(data_dir / "gold_small"), "--node", "jeweller_nl", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert isinstance(data, list) and len(data) == 10 and data[0]["theme"] == "child_labour"
+
+
+def test_matrix_without_node_is_the_long_table(data_dir, tmp_path):
+    result = CliRunner().invoke(cli, ["matrix", str(data_dir / "gold_small"), "--format", "csv"])
+    header = result.stdout.splitlines()[0]
+    assert header == "node,theme,stage,country,share,exposure"
+    run(["matrix", str(data_dir / "gold_small"), "--out", str(tmp_path / "cells.parquet")])
+    import pandas as pd
+
+    assert len(pd.read_parquet(tmp_path / "cells.parquet")) > 10
+
+
+def test_matrix_xlsx_has_a_sheet_per_theme_a_summary_and_sources_in_dutch(data_dir, tmp_path):
+    out = tmp_path / "m.xlsx"
+    result = run(["matrix", str(data_dir / "gold_small"), "--node", "jeweller_nl", "--out", str(out), "--lang", "nl"])
+    assert result.exit_code == 0, result.output
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    assert {"Samenvatting", "Kinderarbeid", "Ontbossing", "Aandelen", "Bronnen"} <= set(book.sheetnames)
+    sheet = book["Kinderarbeid"]
+    assert sheet.conditional_formatting, "heatmap colours missing"
+    assert "Kinderarbeid" in sheet["A1"].value
+
+
+def test_matrix_unknown_node_is_exit_2(data_dir):
+    result = run(["matrix", str(data_dir / "gold_small"), "--node", "nope"])
+    assert result.exit_code == 2 and "'nope' is not an actor id" in result.output
+
+
+def test_explain_json_names_actors_sources_and_paths(data_dir):
+    result = CliRunner().invoke(cli, ["explain", str(data_dir / "gold_small"), "--node", "jeweller_nl",
+                                      "--theme", "child_labour", "--country", "Uganda", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["actors"][0]["actor"] == "mine_ug" and "DOL" in data["actors"][0]["source"]
+    assert data["paths"][0]["path"] == "mine_ug → trader_ae → refiner_ch → jeweller_nl"

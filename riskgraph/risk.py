@@ -1,0 +1,733 @@
+"""The risk model (DESIGN §3): from indicators and material flows to a chain-location matrix per node.
+
+For actor u with stage s(u), country c(u), commodity k(u) and theme t:
+
+1. likelihood ``L_t(c, k)``: the country score, raised to the commodity
+   evidence floor (US DOL list, EUDR benchmark); the chain's
+   ``indicators.csv`` overrides both, a commodity-specific override winning
+   over a country-wide one;
+2. stage relevance ``g_t(s)`` per sector (``relevance.csv`` overrides; missing → 1);
+3. inherent risk ``r_t(u) = L_t(c(u), k(u)) · g_t(s(u))``;
+4. input shares ``S`` (:func:`riskgraph.graph.input_shares`);
+5. upstream weights ``W = I + S + S² + … = (I − S)⁻¹``;
+6. for node n: share matrix ``V_n[s, c] = Σ_{u: s(u)=s, c(u)=c} W[u, n]`` and
+   chain-location matrix ``M_n,t[s, c] = Σ_{u: s(u)=s, c(u)=c} W[u, n] · r_t(u)``.
+
+How it is computed. Actors with the same (sector, stage, country, commodity)
+have the same ``r``: they form a *risk class*. With ``C`` the actor × class
+indicator matrix, ``V'ᵀ = Wᵀ C`` is obtained for every node at once by the
+sparse Neumann series ``C + SᵀC + (Sᵀ)²C + …`` — on an acyclic chain it ends
+after as many steps as the chain is deep, with exact sums; on a chain with
+leaking cycles it converges geometrically and stops when a step adds less
+than ``1e-15``. ``V`` and every ``M_t`` are then small sparse products of
+``V'`` with class → location maps. No per-node path enumeration is done;
+``_weights_by_paths`` is the slow, obviously-correct reference used in tests.
+
+Peak and materiality (a deliberate departure from DESIGN §3.7). The design
+takes the peak over single actors with ``W[u, n] ≥ materiality``. On real
+chains that hides the risk that matters most: ten thousand cocoa smallholders
+who together supply 40 % of a chocolate maker each supply 0.004 %. Here the
+peak is taken over *chain locations* (stage × country × commodity) whose
+share ``V'[n, k] ≥ materiality``; ``peak_actor`` names the largest single
+contributor in that location, or stays empty when the location is dispersed
+(no actor holds ≥ materiality/10 of the node's material).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from riskgraph.errors import ChainError, InputError
+from riskgraph.graph import InputShares, input_shares
+from riskgraph.model import THEMES, Chain, chain_start_stages, stage_order
+from riskgraph.reference import Reference, commodity_key, default_reference
+
+UNKNOWN = "unknown origin"
+TOLERANCE = 1e-15
+MAX_STEPS = 100_000
+CLASS_COLUMNS = ["sector", "stage", "country", "commodity"]
+
+
+# --------------------------------------------------------------------------- likelihood and relevance
+
+
+def _override_table(*tables: pd.DataFrame | None) -> pd.DataFrame:
+    frames = [t for t in tables if t is not None and len(t)]
+    if not frames:
+        return pd.DataFrame(columns=["country", "theme", "score", "commodity", "source"])
+    table = pd.concat(frames, ignore_index=True)  # later tables win
+    for column in ("commodity", "source"):
+        if column not in table.columns:
+            table[column] = None
+    table = table.astype(object).where(table.notna(), None)
+    table["commodity"] = table["commodity"].map(commodity_key)
+    return table
+
+
+def likelihood_table(pairs: pd.DataFrame, *, reference: Reference, overrides: pd.DataFrame) -> pd.DataFrame:
+    """Likelihood ``L_t(c, k)`` and its provenance for (country, commodity) pairs.
+
+    Returns a long table ``country, commodity, theme, likelihood, basis,
+    source, year, raw_value`` where ``basis`` is ``country`` (the country
+    score), ``commodity_evidence`` (raised to a floor), ``override`` or
+    ``override_commodity``.
+    """
+    scores = reference.country_scores.rename(columns={"iso2": "country", "score": "likelihood"})
+    rows = pairs.merge(pd.DataFrame({"theme": list(THEMES)}), how="cross")
+    rows = rows.merge(scores[["country", "theme", "likelihood", "source", "year", "raw_value"]],
+                      on=["country", "theme"], how="left")
+    missing = rows["likelihood"].isna()
+    if missing.any():
+        medians = scores.groupby("theme")["likelihood"].median()
+        rows.loc[missing, "likelihood"] = rows.loc[missing, "theme"].map(medians)
+        rows.loc[missing, "source"] = "default: no reference score for this country (median over countries)"
+        rows.loc[missing, "year"] = ""
+        rows.loc[missing, "raw_value"] = ""
+    rows["basis"] = np.where(missing, "default", "country")
+
+    evidence = reference.commodity_evidence.rename(columns={"iso2": "country"})
+    floors = (
+        evidence.sort_values("floor", kind="stable")
+        .drop_duplicates(["country", "commodity", "theme"], keep="last")
+        [["country", "commodity", "theme", "floor", "source", "year", "evidence"]]
+        .rename(columns={"source": "floor_source", "year": "floor_year"})
+    )
+    rows = rows.merge(floors, on=["country", "commodity", "theme"], how="left")
+    raised = rows["floor"].notna() & (rows["floor"] > rows["likelihood"])
+    rows.loc[raised, "likelihood"] = rows.loc[raised, "floor"]
+    rows.loc[raised, "basis"] = "commodity_evidence"
+    rows.loc[raised, "source"] = rows.loc[raised, "floor_source"]
+    rows.loc[raised, "year"] = rows.loc[raised, "floor_year"]
+    rows.loc[raised, "raw_value"] = rows.loc[raised, "evidence"]
+
+    for specific in (False, True):  # country-wide first, then commodity-specific wins
+        chosen = overrides[overrides["commodity"].notna() == specific]
+        if chosen.empty:
+            continue
+        keys = ["country", "theme"] + (["commodity"] if specific else [])
+        chosen = chosen.drop_duplicates(keys, keep="last")[keys + ["score", "source"]]
+        merged = rows[keys].merge(chosen, on=keys, how="left")
+        hit = merged["score"].notna().to_numpy()
+        rows.loc[hit, "likelihood"] = merged.loc[hit, "score"].astype(float).to_numpy()
+        rows.loc[hit, "basis"] = "override_commodity" if specific else "override"
+        rows.loc[hit, "source"] = merged.loc[hit, "source"].fillna("indicators override").to_numpy()
+        rows.loc[hit, "year"] = ""
+        rows.loc[hit, "raw_value"] = merged.loc[hit, "score"].astype(str).to_numpy()
+    columns = ["country", "commodity", "theme", "likelihood", "basis", "source", "year", "raw_value"]
+    return rows[columns]
+
+
+def relevance_table(stages: pd.DataFrame, *, reference: Reference, overrides: pd.DataFrame | None) -> pd.DataFrame:
+    """Stage relevance ``g_t(s)`` for (sector, stage) pairs: ``sector, stage, theme, relevance``.
+
+    Defaults come from the reference; ``overrides`` (``stage, theme, weight``
+    and optionally ``sector``) replace them, a sector-specific row winning over
+    a stage-wide one. A stage with no value at all gets 1 (DESIGN §3.2).
+    """
+    rows = stages.merge(pd.DataFrame({"theme": list(THEMES)}), how="cross")
+    defaults = reference.stage_relevance[["sector", "stage", "theme", "weight"]]
+    rows = rows.merge(defaults, on=["sector", "stage", "theme"], how="left")
+    if overrides is not None and len(overrides):
+        table = overrides.copy()
+        if "sector" not in table.columns:
+            table["sector"] = None
+        table = table.astype(object).where(table.notna(), None)
+        for specific in (False, True):
+            chosen = table[table["sector"].notna() == specific]
+            if chosen.empty:
+                continue
+            keys = ["stage", "theme"] + (["sector"] if specific else [])
+            chosen = chosen.drop_duplicates(keys, keep="last")[keys + ["weight"]].rename(columns={"weight": "w"})
+            merged = rows[keys].merge(chosen, on=keys, how="left")
+            hit = merged["w"].notna().to_numpy()
+            rows.loc[hit, "weight"] = merged.loc[hit, "w"].astype(float).to_numpy()
+    rows["weight"] = rows["weight"].fillna(1.0).astype(float)
+    return rows.rename(columns={"weight": "relevance"})
+
+
+# --------------------------------------------------------------------------- propagation
+
+
+def closed_loops(chain: Chain, shares: InputShares | None = None) -> list[list[str]]:
+    """Groups of actors whose material only circulates among themselves (no input from outside).
+
+    Such a loop makes ``(I − S)`` singular: material would pass through it
+    infinitely often. Loops that receive material from outside (gold
+    recycling: mines feed the refiner too) leak and are fine.
+    """
+    shares = shares or input_shares(chain)
+    matrix = shares.matrix
+    count, labels = connected_components(matrix, directed=True, connection="strong")
+    sizes = np.bincount(labels, minlength=count)
+    coo = matrix.tocoo()
+    external = labels[coo.row] != labels[coo.col]
+    fed = np.zeros(count, dtype=bool)
+    fed[labels[coo.col[external]]] = True
+    ids = shares.actors.to_numpy()
+    return [sorted(ids[labels == k].tolist()) for k in np.flatnonzero((sizes > 1) & ~fed)]
+
+
+def _propagate(s_transposed: sp.csr_matrix, start: sp.spmatrix, *, what: str) -> sp.csr_matrix:
+    """``Σ_k (Sᵀ)^k · start`` by repeated sparse products (exact on acyclic chains)."""
+    term = sp.csr_matrix(start, dtype=float)
+    total = term.copy()
+    for _ in range(MAX_STEPS):
+        term = s_transposed @ term
+        term.eliminate_zeros()
+        if term.nnz == 0:
+            return total
+        total = total + term
+        if term.data.max() < TOLERANCE:
+            return total
+    raise ChainError(
+        f"propagating {what} did not converge in {MAX_STEPS} steps: the chain has cycles that barely leak; "
+        "check recycling loops and traders trading with each other"
+    )
+
+
+def _propagate_vector(matrix: sp.csr_matrix, start: np.ndarray) -> np.ndarray:
+    """``Σ_k matrix^k · start`` for one vector."""
+    term = start.astype(float)
+    total = term.copy()
+    for _ in range(MAX_STEPS):
+        term = matrix @ term
+        if not term.any():
+            return total
+        total += term
+        if np.abs(term).max() < TOLERANCE:
+            return total
+    raise ChainError("propagation did not converge: the chain has cycles that barely leak")
+
+
+def upstream_weights(chain: Chain, *, nodes=None, year: int | None = None) -> pd.DataFrame:
+    """Columns of ``W`` (DESIGN §3.5): ``W[u, n]`` = share of n's material that passed through u.
+
+    Parameters
+    ----------
+    nodes : list of actor ids, optional
+        The columns to compute (default: all — only for small chains).
+
+    Returns
+    -------
+    DataFrame
+        Index: every actor; columns: the requested nodes.
+
+    Raises
+    ------
+    ChainError
+        When the chain has a closed loop (named in the message).
+    """
+    shares = input_shares(chain, year=year)
+    _check_loops(chain, shares)
+    nodes = list(shares.actors) if nodes is None else list(nodes)
+    positions = shares.actors.get_indexer(nodes)
+    if (positions < 0).any():
+        raise InputError(f"unknown actor id(s): {[n for n, p in zip(nodes, positions) if p < 0]}")
+    out = {}
+    for node, position in zip(nodes, positions):
+        start = np.zeros(len(shares.actors))
+        start[position] = 1.0
+        out[node] = _propagate_vector(shares.matrix, start)
+    return pd.DataFrame(out, index=shares.actors)
+
+
+def _check_loops(chain: Chain, shares: InputShares) -> None:
+    loops = closed_loops(chain, shares)
+    if loops:
+        names = "; ".join(", ".join(loop) for loop in loops)
+        raise ChainError(
+            f"closed material loop(s) with no input from outside: {names}. Upstream weights would be infinite; "
+            "record where material enters the loop (a mine, a recycler's scrap supplier) or remove a flow",
+            actors=[a for loop in loops for a in loop],
+        )
+
+
+def _weights_by_paths(chain: Chain, *, year: int | None = None) -> pd.DataFrame:
+    """Reference implementation of ``W``: sum over all simple paths of the product of input shares.
+
+    Exponential in general, exact on small acyclic chains: for tests only.
+    """
+    shares = input_shares(chain, year=year)
+    ids = list(shares.actors)
+    coo = shares.matrix.tocoo()
+    graph = nx.DiGraph()
+    graph.add_nodes_from(ids)
+    graph.add_weighted_edges_from((ids[u], ids[n], s) for u, n, s in zip(coo.row, coo.col, coo.data))
+    weights = pd.DataFrame(np.eye(len(ids)), index=ids, columns=ids)
+    for u in ids:
+        for n in ids:
+            if u == n:
+                continue
+            total = 0.0
+            for path in nx.all_simple_paths(graph, u, n):
+                total += math.prod(graph.edges[a, b]["weight"] for a, b in zip(path, path[1:]))
+            weights.loc[u, n] = total
+    return weights
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+@dataclass
+class Assessment:
+    """Risk of every node of a chain: what :func:`assess` returns.
+
+    Attributes
+    ----------
+    chain : Chain
+    actor_risk : DataFrame
+        Per actor × theme (long): ``actor, theme, likelihood, relevance, risk``
+        with the provenance of the likelihood (``basis, source, year, raw_value``).
+    inherent : DataFrame
+        ``r_t(u)``: index actor ids, one column per theme.
+    materiality : float
+    thresholds : Series
+        Category lower bounds.
+    severity : Series
+        Severity 1–5 per theme.
+    """
+
+    chain: Chain
+    classes: pd.DataFrame
+    actor_class: np.ndarray
+    class_risk: pd.DataFrame
+    class_provenance: pd.DataFrame
+    class_shares: sp.csr_matrix  # node × class, plus a last column for unknown origin
+    shares_info: InputShares
+    materiality: float
+    thresholds: pd.Series
+    severity: pd.Series
+    year: int | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    themes: tuple[str, ...] = THEMES
+
+    # -- basic tables -------------------------------------------------------------------------
+
+    @property
+    def actors(self) -> pd.Index:
+        return self.shares_info.actors
+
+    @cached_property
+    def inherent(self) -> pd.DataFrame:
+        """``r_t(u)`` per actor (rows) and theme (columns)."""
+        values = self.class_risk[list(self.themes)].to_numpy()[self.actor_class]
+        return pd.DataFrame(values, index=self.actors, columns=list(self.themes))
+
+    @cached_property
+    def actor_risk(self) -> pd.DataFrame:
+        """Per actor and theme: likelihood, relevance, risk and the likelihood's provenance."""
+        base = pd.DataFrame({"actor": self.actors, "class": self.actor_class})
+        long = base.merge(self.class_provenance, on="class").drop(columns="class")
+        return long.sort_values(["actor", "theme"], kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def locations(self) -> pd.DataFrame:
+        """Stage × country locations (rows of the class → location map), in stage order."""
+        order = stage_order()
+        locations = self.classes[["stage", "country"]].drop_duplicates()
+        locations = locations.assign(_o=locations["stage"].map(order).fillna(99))
+        return locations.sort_values(["_o", "stage", "country"]).drop(columns="_o").reset_index(drop=True)
+
+    @cached_property
+    def _class_to_location(self) -> sp.csr_matrix:
+        key = pd.MultiIndex.from_frame(self.locations)
+        position = key.get_indexer(pd.MultiIndex.from_frame(self.classes[["stage", "country"]]))
+        k = len(self.classes)
+        return sp.csr_matrix((np.ones(k), (np.arange(k), position)), shape=(k, len(self.locations)))
+
+    @cached_property
+    def unknown_share(self) -> pd.Series:
+        """Share of each node's material whose origin is unknown (DESIGN §3.6)."""
+        values = self.class_shares[:, -1].toarray().ravel()
+        return pd.Series(values, index=self.actors, name="unknown_share")
+
+    def _position(self, node: str) -> int:
+        position = self.actors.get_indexer([node])[0]
+        if position < 0:
+            raise InputError(f"actor '{node}' is not in the chain")
+        return position
+
+    def _check_theme(self, theme: str) -> None:
+        if theme not in self.themes:
+            raise InputError(f"theme '{theme}' is not one of {list(self.themes)}")
+
+    def _location_frame(self, values: np.ndarray) -> pd.DataFrame:
+        frame = self.locations.assign(value=values)
+        frame = frame[frame["value"] != 0]
+        stages = [s for s in dict.fromkeys(self.locations["stage"]) if s in set(frame["stage"])]
+        table = frame.pivot_table(index="stage", columns="country", values="value", aggfunc="sum", fill_value=0.0)
+        table = table.reindex(stages)
+        table.index.name, table.columns.name = "stage", "country"
+        return table.astype(float)
+
+    # -- matrices -------------------------------------------------------------------------------
+
+    def shares(self, node: str) -> pd.DataFrame:
+        """``V_n``: share of node n's material that passed through each stage × country."""
+        row = self.class_shares[self._position(node), :-1]
+        return self._location_frame((row @ self._class_to_location).toarray().ravel())
+
+    def matrix(self, node: str, theme: str) -> pd.DataFrame:
+        """``M_n,t``: the chain-location risk matrix of node n for theme t (stages × countries)."""
+        self._check_theme(theme)
+        row = self.class_shares[self._position(node), :-1]
+        risk = self.class_risk[theme].to_numpy()
+        weighted = row.multiply(risk[np.newaxis, :])
+        return self._location_frame((sp.csr_matrix(weighted) @ self._class_to_location).toarray().ravel())
+
+    def stage_exposure(self, node: str, theme: str) -> pd.Series:
+        """``Σ_c M[s, c]`` per stage."""
+        return self.matrix(node, theme).sum(axis=1).rename("exposure")
+
+    def cells(self, nodes=None, themes=None) -> pd.DataFrame:
+        """Tidy long table ``node, theme, stage, country, share, exposure`` (non-zero cells).
+
+        Parameters
+        ----------
+        nodes, themes : lists, optional
+            Restrict to these nodes / themes (default: all).
+        """
+        themes = list(self.themes) if themes is None else list(themes)
+        for theme in themes:
+            self._check_theme(theme)
+        rows = np.arange(len(self.actors)) if nodes is None else np.array([self._position(n) for n in nodes])
+        sub = self.class_shares[rows][:, :-1]
+        shares = (sub @ self._class_to_location).tocoo()
+        base = pd.DataFrame({"node": self.actors.to_numpy()[rows][shares.row], "location": shares.col,
+                             "share": shares.data})
+        parts = []
+        for theme in themes:
+            risk = self.class_risk[theme].to_numpy()
+            exposure = (sp.csr_matrix(sub.multiply(risk[np.newaxis, :])) @ self._class_to_location).tocsr()
+            values = np.asarray(exposure[shares.row, shares.col]).ravel()
+            parts.append(base.assign(theme=theme, exposure=values))
+        out = pd.concat(parts, ignore_index=True) if parts else base.assign(theme=[], exposure=[])
+        out["stage"] = self.locations["stage"].to_numpy()[out["location"]]
+        out["country"] = self.locations["country"].to_numpy()[out["location"]]
+        out = out.sort_values(["node", "theme", "location"], kind="stable")
+        return out[["node", "theme", "stage", "country", "share", "exposure"]].reset_index(drop=True)
+
+    # -- summaries ------------------------------------------------------------------------------
+
+    def category(self, score) -> np.ndarray:
+        """Category name for each score from the thresholds (``low`` … ``very_high``)."""
+        bounds = self.thresholds.to_numpy()
+        names = np.asarray(self.thresholds.index)
+        index = np.searchsorted(bounds, np.asarray(score, dtype=float), side="right") - 1
+        return names[np.clip(index, 0, len(names) - 1)]
+
+    @cached_property
+    def reach(self) -> pd.Series:
+        """Downstream reach: the mean share of the chain ends' material that passed through each actor."""
+        matrix = self.shares_info.matrix
+        has_in = np.asarray(matrix.sum(axis=0)).ravel() > 0
+        has_out = np.asarray(matrix.sum(axis=1)).ravel() > 0
+        ends = (has_in & ~has_out).astype(float)
+        if not ends.any():
+            return pd.Series(0.0, index=self.actors, name="reach")
+        values = _propagate_vector(matrix.tocsr(), ends) / ends.sum()
+        return pd.Series(values, index=self.actors, name="reach")
+
+    @cached_property
+    def _top_contributors(self) -> sp.csr_matrix:
+        """Pruned ``Wᵀ`` (node × actor), entries ≥ materiality/10: the largest single contributors."""
+        s_t = self.shares_info.matrix.T.tocsr()
+        floor = self.materiality / 10
+        term = sp.identity(len(self.actors), format="csr")
+        total = term.copy()
+        for _ in range(MAX_STEPS):
+            term = sp.csr_matrix(s_t @ term)
+            term.data[term.data < floor] = 0
+            term.eliminate_zeros()
+            if term.nnz == 0:
+                break
+            total = total + term
+        return total.tocsr()
+
+    def summary(self) -> pd.DataFrame:
+        """Per node and theme: ``peak, peak_stage, peak_country, peak_commodity, peak_actor,
+        category, severity, reach, priority, unknown_share, equal_split``.
+
+        ``peak`` is the highest inherent risk among the chain locations
+        (stage × country × commodity) holding at least ``materiality`` of the
+        node's material; ``priority = severity × peak × reach`` (DESIGN §3.8).
+        """
+        if "summary" in self._cache:
+            return self._cache["summary"]
+        shares = self.class_shares[:, :-1].tocoo()
+        material = shares.data >= self.materiality
+        node, klass = shares.row[material], shares.col[material]
+        parts = []
+        top = self._top_contributors
+        for theme in self.themes:
+            risk = self.class_risk[theme].to_numpy()[klass]
+            frame = pd.DataFrame({"node": node, "class": klass, "peak": risk, "share": shares.data[material]})
+            frame = frame.sort_values(["node", "peak", "share"], ascending=[True, False, False], kind="stable")
+            frame = frame.drop_duplicates("node", keep="first")
+            frame["theme"] = theme
+            parts.append(frame)
+        best = pd.concat(parts, ignore_index=True)
+        best["peak_actor"] = self._peak_actors(best, top)
+        classes = self.classes.reset_index(drop=True)
+        for column in ("stage", "country", "commodity"):
+            best[f"peak_{column}"] = classes[column].to_numpy()[best["class"].to_numpy()]
+        full = pd.MultiIndex.from_product([np.arange(len(self.actors)), list(self.themes)], names=["node", "theme"])
+        best = best.set_index(["node", "theme"]).reindex(full).reset_index()
+        best["peak"] = best["peak"].fillna(0.0)
+        best["category"] = self.category(best["peak"])
+        best["severity"] = best["theme"].map(self.severity).astype(float)
+        positions = best["node"].to_numpy()
+        best["reach"] = self.reach.to_numpy()[positions]
+        best["priority"] = best["severity"] * best["peak"] * best["reach"]
+        best["unknown_share"] = self.unknown_share.to_numpy()[positions]
+        best["equal_split"] = self.shares_info.equal_split.to_numpy()[positions]
+        best["node"] = self.actors.to_numpy()[positions]
+        columns = ["node", "theme", "peak", "peak_stage", "peak_country", "peak_commodity", "peak_actor",
+                   "category", "severity", "reach", "priority", "unknown_share", "equal_split"]
+        out = best[columns].reset_index(drop=True)
+        self._cache["summary"] = out
+        return out
+
+    def _peak_actors(self, best: pd.DataFrame, top: sp.csr_matrix) -> np.ndarray:
+        """For each (node, peak class): the actor of that class with the largest (pruned) weight."""
+        coo = top.tocoo()
+        weights = pd.DataFrame({"node": coo.row, "class": self.actor_class[coo.col], "actor": coo.col,
+                                "weight": coo.data})
+        wanted = best[["node", "class"]].drop_duplicates()
+        found = weights.merge(wanted, on=["node", "class"])
+        found = found.sort_values(["node", "class", "weight"], ascending=[True, True, False], kind="stable")
+        found = found.drop_duplicates(["node", "class"], keep="first")
+        found["peak_actor"] = self.actors.to_numpy()[found["actor"].to_numpy()]
+        merged = best[["node", "class"]].merge(found[["node", "class", "peak_actor"]], on=["node", "class"], how="left")
+        return merged["peak_actor"].astype(object).where(merged["peak_actor"].notna(), None).to_numpy()
+
+    def node_summary(self, node: str, theme: str) -> dict:
+        """The JSON object of one node and theme (what ``riskgraph matrix --format json`` prints)."""
+        self._check_theme(theme)
+        shares = self.shares(node)
+        exposure = self.matrix(node, theme)
+        cells = []
+        for stage in shares.index:
+            for country in shares.columns:
+                share = float(shares.loc[stage, country])
+                if share:
+                    cells.append({"stage": stage, "country": country, "share": share,
+                                  "exposure": float(exposure.loc[stage, country]) if country in exposure.columns
+                                  and stage in exposure.index else 0.0})
+        row = self.summary().query("node == @node and theme == @theme").iloc[0]
+        return {
+            "node": node,
+            "theme": theme,
+            "cells": cells,
+            "unknown_share": float(self.unknown_share[node]),
+            "stage_exposure": {s: float(v) for s, v in exposure.sum(axis=1).items()},
+            "peak": {"score": float(row["peak"]), "actor": row["peak_actor"], "stage": row["peak_stage"],
+                     "country": row["peak_country"], "category": row["category"]},
+        }
+
+    # -- explanations ---------------------------------------------------------------------------
+
+    def explain(self, node: str, theme: str, *, stage: str | None = None, country: str | None = None,
+                top: int = 10, paths: int = 3) -> "Explanation":
+        """Why a cell (or the whole matrix) of node n has its value: actors, weights, indicators, paths.
+
+        Returns an :class:`Explanation` whose ``actors`` table lists the
+        contributing actors with ``weight`` (``W[u, n]``), ``likelihood``,
+        ``relevance``, ``risk``, ``contribution`` (weight × risk) and the
+        indicator's ``basis, source, year, raw_value``; ``paths`` lists the
+        heaviest material paths from the top actors to the node.
+        """
+        self._check_theme(theme)
+        position = self._position(node)
+        start = np.zeros(len(self.actors))
+        start[position] = 1.0
+        weights = _propagate_vector(self.shares_info.matrix.tocsr(), start)
+        upstream = np.flatnonzero(weights)
+        table = pd.DataFrame({"actor": self.actors.to_numpy()[upstream], "weight": weights[upstream]})
+        info = self.chain.actors.set_index("id").loc[table["actor"], ["name", "stage", "country", "commodity"]]
+        table = pd.concat([table.reset_index(drop=True), info.reset_index(drop=True)], axis=1)
+        if stage is not None:
+            table = table[table["stage"] == stage]
+        if country is not None:
+            table = table[table["country"] == country]
+        risk = self.actor_risk[self.actor_risk["theme"] == theme].set_index("actor")
+        table = table.join(risk[["likelihood", "relevance", "risk", "basis", "source", "year", "raw_value"]], on="actor")
+        table["contribution"] = table["weight"] * table["risk"]
+        table = table.sort_values(["contribution", "weight"], ascending=False, kind="stable")
+        total = float(table["contribution"].sum())
+        share = float(table["weight"].sum())
+        top_actors = table.head(top).reset_index(drop=True)
+        return Explanation(
+            node=node, theme=theme, stage=stage, country=country, exposure=total, share=share,
+            actors=top_actors, contributors=len(table),
+            paths=self._heaviest_paths(node, list(top_actors["actor"].head(5)), paths),
+        )
+
+    def _heaviest_paths(self, node: str, sources: list[str], per_source: int) -> pd.DataFrame:
+        coo = self.shares_info.matrix.tocoo()
+        ids = self.actors.to_numpy()
+        start = np.zeros(len(ids))
+        start[self._position(node)] = 1.0
+        upstream = _propagate_vector(self.shares_info.matrix.tocsr(), start) > 0
+        keep = upstream[coo.row] & upstream[coo.col] & (coo.data > 0)
+        graph = nx.DiGraph()
+        graph.add_weighted_edges_from(
+            (ids[u], ids[n], -math.log(s)) for u, n, s in zip(coo.row[keep], coo.col[keep], coo.data[keep])
+        )
+        rows = []
+        for source in sources:
+            if source == node or source not in graph or node not in graph:
+                continue
+            try:
+                for rank, path in enumerate(nx.shortest_simple_paths(graph, source, node, weight="weight")):
+                    if rank >= per_source:
+                        break
+                    weight = math.exp(-sum(graph.edges[a, b]["weight"] for a, b in zip(path, path[1:])))
+                    rows.append({"from": source, "rank": rank + 1, "path": " → ".join(path), "weight": weight})
+            except nx.NetworkXNoPath:
+                continue
+        return pd.DataFrame(rows, columns=["from", "rank", "path", "weight"])
+
+
+@dataclass
+class Explanation:
+    """The actors and paths behind one cell (or a whole matrix) of a node's risk."""
+
+    node: str
+    theme: str
+    stage: str | None
+    country: str | None
+    exposure: float
+    share: float
+    contributors: int
+    actors: pd.DataFrame
+    paths: pd.DataFrame
+
+    def to_dict(self) -> dict:
+        from riskgraph.output import to_jsonable
+
+        return {
+            "node": self.node, "theme": self.theme, "stage": self.stage, "country": self.country,
+            "exposure": self.exposure, "share": self.share, "contributors": self.contributors,
+            "actors": to_jsonable(self.actors), "paths": to_jsonable(self.paths),
+        }
+
+
+def assess(
+    chain: Chain,
+    indicators: pd.DataFrame | None = None,
+    relevance: pd.DataFrame | None = None,
+    *,
+    year: int | None = None,
+    materiality: float = 0.01,
+    thresholds: pd.Series | dict | None = None,
+    severity: pd.Series | dict | None = None,
+    reference: Reference | None = None,
+) -> Assessment:
+    """Assess every node of a chain: inherent risk, upstream weights, chain-location matrices.
+
+    Parameters
+    ----------
+    chain : Chain
+        A validated chain (:func:`riskgraph.read_chain`).
+    indicators : DataFrame, optional
+        Extra overrides ``country, theme, score[, commodity][, source]``;
+        they win over the chain's own ``indicators`` table, which wins over
+        the reference data.
+    relevance : DataFrame, optional
+        Extra stage-relevance overrides ``stage, theme, weight[, sector]``.
+    year : int, optional
+        Use only the flows of this year for the input shares.
+    materiality : float
+        Minimum share of a node's material for a location to count for the peak.
+    thresholds, severity : optional
+        Category lower bounds ``{category: min_score}`` and theme severities
+        ``{theme: 1..5}``; default from ``datasets/reference``.
+    reference : Reference, optional
+        Replace the bundled reference tables altogether.
+
+    Returns
+    -------
+    Assessment
+
+    Raises
+    ------
+    ChainError
+        When the chain has a closed material loop.
+
+    Examples
+    --------
+    >>> import riskgraph as rg  # doctest: +SKIP
+    >>> a = rg.assess(rg.read_chain("datasets/gold"))  # doctest: +SKIP
+    >>> a.matrix("retailer_nl_01", "child_labour")  # doctest: +SKIP
+    """
+    reference = reference or default_reference()
+    if thresholds is not None:
+        reference = Reference(reference.country_scores, reference.commodity_evidence, reference.stage_relevance,
+                              reference.severity, pd.Series(thresholds, dtype=float).sort_values())
+    if severity is not None:
+        merged = reference.severity.copy()
+        merged.update(pd.Series(severity, dtype=float))
+        reference = Reference(reference.country_scores, reference.commodity_evidence, reference.stage_relevance,
+                              merged, reference.thresholds)
+    if not 0 <= materiality <= 1:
+        raise InputError(f"materiality must lie in [0, 1], not {materiality}")
+
+    actors = chain.actors
+    class_keys = pd.DataFrame({
+        "sector": actors["sector"].astype(object),
+        "stage": actors["stage"].astype(object),
+        "country": actors["country"].astype(object),
+        "commodity": actors["commodity"].astype(object).map(commodity_key),
+    }).where(lambda f: f.notna(), None)
+    codes, classes = pd.MultiIndex.from_frame(class_keys.fillna("")).factorize()
+    classes = pd.DataFrame(list(classes), columns=CLASS_COLUMNS).replace({"": None})
+    classes["class"] = np.arange(len(classes))
+
+    overrides = _override_table(chain.indicators, indicators)
+    pairs = classes[["country", "commodity"]].drop_duplicates()
+    likelihood = likelihood_table(pairs, reference=reference, overrides=overrides)
+    relevance_overrides = pd.concat([t for t in (chain.relevance, relevance) if t is not None and len(t)],
+                                    ignore_index=True) if (len(chain.relevance) or relevance is not None) else None
+    weights = relevance_table(classes[["sector", "stage"]].drop_duplicates(), reference=reference,
+                              overrides=relevance_overrides)
+    provenance = (
+        classes.merge(likelihood, on=["country", "commodity"], how="left")
+        .merge(weights, on=["sector", "stage", "theme"], how="left")
+    )
+    provenance["risk"] = provenance["likelihood"] * provenance["relevance"]
+    class_risk = provenance.pivot_table(index="class", columns="theme", values="risk").reindex(
+        index=classes["class"], columns=list(THEMES))
+    class_provenance = provenance[["class", "theme", "likelihood", "relevance", "risk", "basis", "source", "year",
+                                   "raw_value"]]
+
+    shares = input_shares(chain, year=year)
+    _check_loops(chain, shares)
+    n, k = len(actors), len(classes)
+    indicator = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, k + 1))
+    unknown = _unknown_origin(chain, shares)
+    indicator = indicator + sp.csr_matrix((np.ones(int(unknown.sum())), (np.flatnonzero(unknown),
+                                           np.full(int(unknown.sum()), k))), shape=(n, k + 1))
+    class_shares = _propagate(shares.matrix.T.tocsr(), indicator, what="upstream shares")
+    return Assessment(
+        chain=chain, classes=classes[CLASS_COLUMNS], actor_class=np.asarray(codes), class_risk=class_risk,
+        class_provenance=class_provenance, class_shares=class_shares.tocsr(), shares_info=shares,
+        materiality=materiality, thresholds=reference.thresholds, severity=reference.severity, year=year,
+    )
+
+
+def _unknown_origin(chain: Chain, shares: InputShares) -> np.ndarray:
+    """Actors with no recorded inputs at a stage where material does not enter the chain."""
+    has_inputs = np.asarray(shares.matrix.sum(axis=0)).ravel() > 0
+    starts = chain_start_stages()
+    pairs = list(zip(chain.actors["sector"], chain.actors["stage"]))
+    is_start = np.fromiter(((s, st) in starts for s, st in pairs), dtype=bool, count=len(pairs))
+    return ~has_inputs & ~is_start
