@@ -47,7 +47,8 @@ def labels(lang: str) -> dict:
 
 def theme_label(theme: str, lang: str) -> str:
     table = theme_table().set_index("theme")
-    return table.loc[theme, f"label_{lang}"] if theme in table.index else theme
+    label = table.loc[theme, f"label_{lang}"] if theme in table.index else theme
+    return label[:1].upper() + label[1:]
 
 
 def stage_label(stage: str, lang: str) -> str:
