@@ -43,6 +43,13 @@ def commodity_aliases() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def commodity_groups() -> dict[str, str]:
+    """Commodity key → the broader good that evidence may name instead (granite → stones)."""
+    table = _read("commodity_groups.csv")
+    return dict(zip(table["commodity"], table["group"]))
+
+
+@lru_cache(maxsize=None)
 def eudr_commodities() -> dict[str, str]:
     """Normalised commodity key → the EUDR commodity it belongs to (only EUDR ones)."""
     table = _read("commodity_aliases.csv").dropna(subset=["eudr_commodity"])

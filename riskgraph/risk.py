@@ -99,7 +99,18 @@ def likelihood_table(pairs: pd.DataFrame, *, reference: Reference, overrides: pd
         [["country", "commodity", "theme", "floor", "source", "year", "evidence"]]
         .rename(columns={"source": "floor_source", "year": "floor_year"})
     )
+    # Evidence may name the commodity or its group ("Stones" covers granite and marble).
+    from riskgraph.reference import commodity_groups
+
+    groups = commodity_groups()
+    rows["_group"] = rows["commodity"].map(lambda k: groups.get(k, k) if isinstance(k, str) else k)
+    by_group = floors.rename(columns={"commodity": "_group"})
     rows = rows.merge(floors, on=["country", "commodity", "theme"], how="left")
+    grouped = rows[["country", "_group", "theme"]].merge(by_group, on=["country", "_group", "theme"], how="left")
+    better = grouped["floor"].notna().to_numpy() & ~(rows["floor"] >= grouped["floor"]).to_numpy()
+    for column in ("floor", "floor_source", "floor_year", "evidence"):
+        rows.loc[better, column] = grouped.loc[better, column].to_numpy()
+    rows = rows.drop(columns="_group")
     raised = rows["floor"].notna() & (rows["floor"] > rows["likelihood"])
     rows.loc[raised, "likelihood"] = rows.loc[raised, "floor"]
     rows.loc[raised, "basis"] = "commodity_evidence"
@@ -370,18 +381,88 @@ class Assessment:
 
     # -- matrices -------------------------------------------------------------------------------
 
-    def shares(self, node: str) -> pd.DataFrame:
-        """``V_n``: share of node n's material that passed through each stage × country."""
-        row = self.class_shares[self._position(node), :-1]
+    def _row(self, node) -> sp.csr_matrix:
+        """Class shares of one node, or the weighted mean over several (a portfolio).
+
+        ``node`` is an actor id, a list of ids (weighted by their input
+        volume), or a mapping ``{id: weight}``.
+        """
+        if isinstance(node, str):
+            return self.class_shares[self._position(node)]
+        weights = pd.Series(node, dtype=float) if isinstance(node, dict) else self.inflow.reindex(list(node)).fillna(0.0)
+        if weights.sum() <= 0:
+            weights = pd.Series(1.0, index=weights.index)
+        positions = np.array([self._position(n) for n in weights.index])
+        mix = sp.csr_matrix(weights.to_numpy() / weights.sum())
+        return sp.csr_matrix(mix @ self.class_shares[positions])
+
+    @cached_property
+    def inflow(self) -> pd.Series:
+        """Known input volume of each actor (0 when none is recorded)."""
+        from riskgraph.graph import flow_pairs
+
+        pairs = flow_pairs(self.chain, year=self.year)
+        volume = pairs.groupby("target")["volume"].sum(min_count=1).fillna(0.0)
+        return volume.reindex(self.actors, fill_value=0.0)
+
+    def shares(self, node) -> pd.DataFrame:
+        """``V_n``: share of node n's material that passed through each stage × country.
+
+        ``node`` may also be a list of nodes (weighted by input volume) or a
+        mapping ``{node: weight}``: the portfolio's share matrix.
+        """
+        row = self._row(node)[:, :-1]
         return self._location_frame((row @ self._class_to_location).toarray().ravel())
 
-    def matrix(self, node: str, theme: str) -> pd.DataFrame:
-        """``M_n,t``: the chain-location risk matrix of node n for theme t (stages × countries)."""
+    def matrix(self, node, theme: str) -> pd.DataFrame:
+        """``M_n,t``: the chain-location risk matrix of node n for theme t (stages × countries).
+
+        ``node`` may also be a list of nodes or ``{node: weight}`` (see :meth:`shares`).
+        """
         self._check_theme(theme)
-        row = self.class_shares[self._position(node), :-1]
+        row = self._row(node)[:, :-1]
         risk = self.class_risk[theme].to_numpy()
         weighted = row.multiply(risk[np.newaxis, :])
         return self._location_frame((sp.csr_matrix(weighted) @ self._class_to_location).toarray().ravel())
+
+    def profile(self, node) -> pd.DataFrame:
+        """Per theme, for a node or a portfolio: ``peak`` and where it sits, ``category``,
+        ``severity``, total ``exposure`` and ``priority`` (severity × peak).
+
+        The peak is taken over chain locations holding at least
+        ``materiality`` of the material, as in :meth:`summary`.
+        """
+        row = self._row(node)[:, :-1].toarray().ravel()
+        material = np.flatnonzero(row >= self.materiality)
+        records = []
+        for theme in self.themes:
+            risk = self.class_risk[theme].to_numpy()
+            exposure = float(row @ risk)
+            if len(material):
+                best = material[np.lexsort((-row[material], -risk[material]))[0]]
+                klass = self.classes.iloc[best]
+                peak, where = float(risk[best]), (klass["stage"], klass["country"], klass["commodity"], float(row[best]))
+            else:
+                peak, where = 0.0, (None, None, None, 0.0)
+            records.append({"theme": theme, "peak": peak, "peak_stage": where[0], "peak_country": where[1],
+                            "peak_commodity": where[2], "peak_share": where[3], "exposure": exposure})
+        frame = pd.DataFrame(records)
+        frame["category"] = self.category(frame["peak"])
+        frame["severity"] = frame["theme"].map(self.severity).astype(float)
+        frame["priority"] = frame["severity"] * frame["peak"]
+        return frame.sort_values(["priority", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
+
+    def portfolio_unknown_share(self, nodes) -> float:
+        """Unknown-origin share of a node or portfolio."""
+        return float(self._row(nodes)[:, -1].toarray().ravel()[0])
+
+    @cached_property
+    def chain_ends(self) -> list[str]:
+        """The most downstream actors (inputs, no outputs): the default portfolio of a chain."""
+        matrix = self.shares_info.matrix
+        has_in = np.asarray(matrix.sum(axis=0)).ravel() > 0
+        has_out = np.asarray(matrix.sum(axis=1)).ravel() > 0
+        return list(self.actors[has_in & ~has_out])
 
     def stage_exposure(self, node: str, theme: str) -> pd.Series:
         """``Σ_c M[s, c]`` per stage."""
@@ -667,7 +748,7 @@ def assess(
     --------
     >>> import riskgraph as rg  # doctest: +SKIP
     >>> a = rg.assess(rg.read_chain("datasets/gold"))  # doctest: +SKIP
-    >>> a.matrix("retailer_nl_01", "child_labour")  # doctest: +SKIP
+    >>> a.matrix("FOD-RTL-NL-01", "child_labour")  # doctest: +SKIP
     """
     reference = reference or default_reference()
     if thresholds is not None:
