@@ -15,7 +15,7 @@ import pandas as pd
 
 from riskgraph import __version__
 from riskgraph._resources import dataset_path
-from riskgraph.errors import ChainError, InputError, RiskGraphError
+from riskgraph.errors import ChainError, InputError, RiskGraphError, StoreError
 from riskgraph.graph import structure
 from riskgraph.io import read_chain
 from riskgraph.model import SECTORS, THEMES
@@ -46,7 +46,33 @@ def quiet_option(command):
     return click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")(command)
 
 
-@click.group(context_settings=CONTEXT)
+class _Failure(click.ClickException):
+    """One of our errors as click reports it: ``Error: …`` on stderr and an exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class RiskGraphGroup(click.Group):
+    """The command group: turns riskgraph's errors into one line and an exit code.
+
+    Usage and input errors (a missing file, a bad option value, a store that
+    cannot be reached) exit with 2; errors in the chain itself (a closed
+    material loop) with 1. Done here rather than in ``main`` so that every way
+    of invoking the commands (console script, ``CliRunner``) behaves alike.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (InputError, StoreError) as exc:
+            raise _Failure(str(exc), 2) from None
+        except RiskGraphError as exc:
+            raise _Failure(str(exc), 1) from None
+
+
+@click.group(cls=RiskGraphGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="riskgraph")
 def cli() -> None:
     """riskgraph: supply-chain due diligence as graphs.
@@ -178,8 +204,8 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
 
     \b
     Examples:
-      riskgraph matrix datasets/food --node retailer_nl_01 --theme child_labour
-      riskgraph matrix datasets/gold --node jeweller_nl --out matrix.xlsx --lang nl
+      riskgraph matrix datasets/food --node FOD-RTL-NL-01 --theme child_labour
+      riskgraph matrix datasets/gold --node GLD-MFG-NL-01 --out matrix.xlsx --lang nl
       riskgraph matrix datasets/textiles --format csv > cells.csv
     """
     from riskgraph.report import matrix_workbook
@@ -243,7 +269,7 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
 
     \b
     Example:
-      riskgraph explain datasets/gold --node jeweller_nl --theme child_labour --stage mine_asm
+      riskgraph explain datasets/gold --node GLD-MFG-NL-01 --theme child_labour --stage mine_asm
     """
     from riskgraph.countries import to_iso2
     from riskgraph.risk import assess
@@ -288,6 +314,16 @@ def demo(quiet: bool) -> None:
     from riskgraph.demo import run_demo
 
     run_demo(_demo_chains(), quiet=quiet)
+
+
+# --------------------------------------------------------------------------- registered command modules
+from riskgraph.cli_hotspots import hotspots as _hotspots  # noqa: E402
+from riskgraph.cli_import import import_group as _import_group, match as _match  # noqa: E402
+from riskgraph.cli_report import diff as _diff, eudr as _eudr, report as _report  # noqa: E402
+from riskgraph.cli_report import secretariat as _secretariat, statement as _statement  # noqa: E402
+
+for _command in (_hotspots, _import_group, _match, _report, _secretariat, _diff, _eudr, _statement):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ wrong country is worse than an unknown one, which validation reports.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -67,6 +68,15 @@ def to_iso2(value: object) -> str | None:
         return pycountry.countries.lookup(text).alpha_2
     except LookupError:
         pass
+    # UN style "Korea (Republic of)", "BOLIVIA (PLURINATIONAL STATE OF)":
+    # the qualifier before the name, or after it with a comma.
+    qualified = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
+    if qualified:
+        name, qualifier = qualified.groups()
+        for candidate in (f"{qualifier} {name}", f"{name}, {qualifier}"):
+            found = to_iso2(candidate)
+            if found:
+                return found
     # "Korea, Republic of" is found above; "Republic of Korea" and accent-free
     # spellings of official names are tried on the folded text.
     for country in pycountry.countries:

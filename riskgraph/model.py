@@ -261,10 +261,14 @@ class Chain:
         return pd.Index(self.actors["id"], name="id")
 
     def replace(self, **tables: pd.DataFrame | str) -> "Chain":
-        """A new chain with some tables replaced, e.g. ``chain.replace(flows=fewer)``."""
+        """A new chain with some tables replaced, e.g. ``chain.replace(flows=fewer)``.
+
+        The validation report is kept only when no table changes: a changed
+        chain has not been validated (use :func:`riskgraph.validate_chain`).
+        """
         current = {t: getattr(self, t) for t in TABLES}
         current["name"] = self.name
-        current["report"] = self.report
+        current["report"] = None if any(t in TABLES for t in tables) else self.report
         current.update(tables)
         return Chain(**current)
 

@@ -43,6 +43,23 @@ def commodity_aliases() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def eudr_benchmark() -> dict[str, str]:
+    """ISO alpha-2 → EUDR risk class (``low``, ``standard``, ``high``), Implementing Regulation (EU) 2025/1093.
+
+    Countries the regulation's annex does not list are ``standard`` (Art. 1(2)).
+    """
+    table = pd.read_csv(dataset_path("reference", "raw", "eudr_country_benchmark.csv"), keep_default_na=False)
+    return dict(zip(table["iso2"], table["eudr_risk"]))
+
+
+@lru_cache(maxsize=None)
+def eudr_hs_codes() -> dict[str, str]:
+    """EUDR commodity → the CN/HS codes of Annex I of Regulation (EU) 2023/1115 (``;``-separated)."""
+    table = pd.read_csv(dataset_path("reference", "raw", "eudr_commodities.csv"), keep_default_na=False)
+    return dict(zip(table["commodity"], table["example_hs_codes"]))
+
+
+@lru_cache(maxsize=None)
 def commodity_groups() -> dict[str, str]:
     """Commodity key → the broader good that evidence may name instead (granite → stones)."""
     table = _read("commodity_groups.csv")

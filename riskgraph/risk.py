@@ -370,9 +370,11 @@ class Assessment:
         if theme not in self.themes:
             raise InputError(f"theme '{theme}' is not one of {list(self.themes)}")
 
-    def _location_frame(self, values: np.ndarray) -> pd.DataFrame:
+    def _location_frame(self, values: np.ndarray, present: np.ndarray | None = None) -> pd.DataFrame:
+        """Stages × countries from per-location values; ``present`` (default: non-zero values)
+        selects the locations shown, so a node's matrices share the grid of its share matrix."""
         frame = self.locations.assign(value=values)
-        frame = frame[frame["value"] != 0]
+        frame = frame[(values != 0) if present is None else present]
         stages = [s for s in dict.fromkeys(self.locations["stage"]) if s in set(frame["stage"])]
         table = frame.pivot_table(index="stage", columns="country", values="value", aggfunc="sum", fill_value=0.0)
         table = table.reindex(stages)
@@ -423,7 +425,9 @@ class Assessment:
         row = self._row(node)[:, :-1]
         risk = self.class_risk[theme].to_numpy()
         weighted = row.multiply(risk[np.newaxis, :])
-        return self._location_frame((sp.csr_matrix(weighted) @ self._class_to_location).toarray().ravel())
+        shares = (row @ self._class_to_location).toarray().ravel()
+        values = (sp.csr_matrix(weighted) @ self._class_to_location).toarray().ravel()
+        return self._location_frame(values, present=shares != 0)
 
     def profile(self, node) -> pd.DataFrame:
         """Per theme, for a node or a portfolio: ``peak`` and where it sits, ``category``,

@@ -14,7 +14,8 @@ from riskgraph.countries import normalise_countries, to_iso2
         ("Turkey (Türkiye)", "TR"), ("CHINA (MAINLAND)", "CN"), ("China Mainland", "CN"),
         ("Viet Nam", "VN"), ("Vietnam", "VN"), ("UNITED STATES OF AMERICA", "US"), ("DR Congo", "CD"),
         ("Congo, Democratic Republic of the", "CD"), ("Burma", "MM"), ("Bolivia", "BO"),
-        ("Republic of Korea", "KR"), ("Kosovo", "XK"), ("NA", "NA"), ("Namibia", "NA"), ("  Brazil ", "BR"),
+        ("Republic of Korea", "KR"), ("Korea (Republic of)", "KR"), ("Moldova (Republic of)", "MD"),
+        ("BOLIVIA (PLURINATIONAL STATE OF)", "BO"), ("Kosovo", "XK"), ("NA", "NA"), ("Namibia", "NA"), ("  Brazil ", "BR"),
     ],
 )
 def test_country_names_and_codes_resolve_to_alpha2(given, iso2):

@@ -1,0 +1,274 @@
+"""Command-line verbs for importing members' files and matching suppliers across members.
+
+Thin shells over :mod:`riskgraph.importers` and :mod:`riskgraph.match`: the
+``import`` group (``osh``, ``cmrt``, ``suppliers``) and the ``match``
+command. Data files go where ``--out`` says; diagnostics go to stderr;
+quarantined rows and findings are written next to the output. Exit codes: 0
+ok, 1 rows quarantined or error findings, 2 bad input.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from riskgraph.errors import InputError
+from riskgraph.model import SECTORS, Chain
+from riskgraph.output import stderr
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: Findings printed on stderr before pointing to the file that holds them all.
+SHOWN_FINDINGS = 10
+
+
+def _sibling(out: Path, label: str, suffix: str = ".csv") -> Path:
+    """``members/acme`` → ``members/acme.<label>.csv``; ``smelters.xlsx`` → ``smelters.<label>.csv``."""
+    stem = out.name if out.suffix == "" else out.stem
+    return out.with_name(f"{stem}.{label}{suffix}")
+
+
+def _report_chain(chain: Chain, out: Path) -> int:
+    """Write the quarantine and findings next to ``out``, summarise on stderr, return the exit code."""
+    report = chain.report
+    counts = report.counts.set_index("table")
+    actors = counts.loc["actors"]
+    flows = counts.loc["flows"] if "flows" in counts.index else None
+    stderr(f"Wrote {len(chain.actors)} actors and {len(chain.flows)} flows to {out} "
+           f"(actor rows in: {actors['rows_in']}, accepted: {actors['accepted']}, "
+           f"quarantined: {actors['quarantined']}, empty: {actors['empty_rows']}"
+           + (f"; flows quarantined: {flows['quarantined']}" if flows is not None and flows["quarantined"] else "")
+           + ")")
+    if len(report.issues):
+        issues_path = _sibling(out, "issues")
+        report.issues.to_csv(issues_path, index=False)
+        _summarise(report.issues)
+        stderr(f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings) written to {issues_path}")
+    rejected = report.quarantined_rows()
+    if len(rejected):
+        quarantine_path = _sibling(out, "quarantine")
+        rejected.to_csv(quarantine_path, index=False)
+        stderr(f"{len(rejected)} quarantined rows written to {quarantine_path}")
+    return 0 if report.ok else 1
+
+
+def _summarise(issues: pd.DataFrame) -> None:
+    """Findings on stderr: each one when few, else a count per reason with the first message."""
+    if len(issues) <= SHOWN_FINDINGS:
+        for message in issues["message"]:
+            stderr(f"  {message}")
+        return
+    for (severity, reason), group in issues.groupby(["severity", "reason"], sort=False):
+        stderr(f"  {len(group)} × {severity} {reason}, e.g. {group['message'].iloc[0]}")
+
+
+def _write_chain(chain: Chain, out: Path) -> None:
+    from riskgraph.io import write_chain
+
+    if out.exists() and out.is_file() and out.suffix.lower() != ".xlsx":
+        raise InputError("--out must be a folder (or an .xlsx workbook); a file with that name exists", path=out)
+    write_chain(chain, out)
+
+
+@click.group("import", context_settings=CONTEXT)
+def import_group() -> None:
+    """Import members' files into riskgraph's data contract (actors.csv, flows.csv).
+
+    Every row is validated as a chain file is; rows that cannot be used are
+    quarantined, written next to the output and reported on stderr.
+
+    \b
+    Examples:
+      riskgraph import osh facilities.csv --out members/acme --sector textiles
+      riskgraph import cmrt cmrt_*.xlsx --out smelters.xlsx --rmi rmi_smelter_list.csv
+      riskgraph import suppliers factory_list.xls --sector textiles --out members/acme
+    """
+
+
+@import_group.command("osh", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the chain to (actors.csv, flows.csv), or an .xlsx workbook.")
+@click.option("--sector", type=click.Choice(SECTORS), default=None,
+              help="Sector of every facility; default: from Open Supply Hub's sector field.")
+@click.option("--stage", default=None,
+              help="Stage of facilities whose facility/processing type names none (e.g. garment_maker).")
+def osh(file: Path, out: Path, sector: str | None, stage: str | None) -> None:
+    """Import an Open Supply Hub facility export (CSV) as actors with their OS ids.
+
+    Stages come from the facility and processing types where they name
+    one (Sewing → garment_maker, Dyeing → wet_processor, Refinery →
+    processor), else from --stage. Exits 1 when rows were quarantined.
+
+    \b
+    Example:
+      riskgraph import osh osh_facilities.csv --out members/acme --sector food --stage processor
+    """
+    from riskgraph.importers import read_open_supply_hub
+
+    chain = read_open_supply_hub(file, sector=sector, stage=stage)
+    _write_chain(chain, out)
+    sys.exit(_report_chain(chain, out))
+
+
+@import_group.command("suppliers", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--sector", type=click.Choice(SECTORS), required=True, help="Sector of every supplier.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the chain to (actors.csv, flows.csv), or an .xlsx workbook.")
+@click.option("--stage", default=None, help="Stage of suppliers whose row names none (no stage or type column).")
+@click.option("--sheet", default=None, help="Sheet of a workbook; default: the first.")
+def suppliers(file: Path, sector: str, out: Path, stage: str | None, sheet: str | None) -> None:
+    """Import a plain supplier or factory list (CSV, .xlsx, legacy .xls) as actors.
+
+    The header row is found among the first rows (brand exports put a
+    title above it); ids are made from name and country. With a tier
+    column and a "supplies to" column, flows tier n → tier n−1 are
+    written too. Exits 1 when rows were quarantined.
+
+    \b
+    Example:
+      riskgraph import suppliers factory_list.xls --sector textiles --out members/acme
+    """
+    from riskgraph.importers import read_supplier_list
+
+    chain = read_supplier_list(file, sector=sector, stage=stage, sheet=sheet)
+    _write_chain(chain, out)
+    sys.exit(_report_chain(chain, out))
+
+
+@import_group.command("cmrt", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Smelter table to write: .xlsx (sheets smelters, declarations, findings, …) or .csv "
+                   "(with .declarations.csv and .findings.csv beside it).")
+@click.option("--rmi", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="RMI smelter reference list (CSV, or a CMRT whose Smelter Look-up sheet to use): "
+                   "check every smelter id and suggest ids for smelters listed without one.")
+def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
+    """Read Conflict Minerals Reporting Templates (CMRT 6.x, CFSI 3.01) into one smelter table.
+
+    Smelters are de-duplicated per metal and smelter id within each file
+    (the count of rows is kept). Findings — missing required fields,
+    metals declared as used without a smelter, smelter ids not on the RMI
+    list — are reported, never fixed. Exits 1 when a file has error
+    findings or unusable rows.
+
+    \b
+    Example:
+      riskgraph import cmrt supplier_a.xlsx supplier_b.xlsx --out smelters.xlsx --rmi rmi_smelter_list.csv
+    """
+    from riskgraph.importers import cmrt_tables, read_cmrt, read_rmi_smelter_list
+    from riskgraph.match import suggest_smelter_ids
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InputError(f"--out must end in .csv or .xlsx, not '{suffix or out.name}'", path=out)
+    reports = [read_cmrt(f) for f in files]
+    reference = read_rmi_smelter_list(rmi) if rmi is not None else None
+    tables = cmrt_tables(reports, rmi=reference)
+    if reference is not None:
+        tables["suggested_ids"] = suggest_smelter_ids(tables["smelters"], reference)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+            for name, frame in tables.items():
+                frame.to_excel(writer, sheet_name=name[:31], index=False)
+        written = [out]
+    else:
+        tables["smelters"].to_csv(out, index=False)
+        written = [out]
+        for name in ("declarations", "findings", "quarantine", "suggested_ids"):
+            if name in tables and (name == "declarations" or len(tables[name])):
+                path = _sibling(out, name)
+                tables[name].to_csv(path, index=False)
+                written.append(path)
+    for report in reports:
+        metals = ", ".join(f"{m} {n}" for m, n in report.smelter_counts().items()) or "no smelters"
+        company = report.declaration.get("company_name") or "(company name missing)"
+        stderr(f"{report.file}: CMRT {report.version or '?'}, {company}: {metals} "
+               f"({report.counts['rows_in']} rows); {len(report.findings)} findings")
+    findings = tables["findings"]
+    _summarise(findings)
+    if len(tables["quarantine"]):
+        stderr(f"{len(tables['quarantine'])} smelter rows could not be used (sheet/file 'quarantine')")
+    stderr("Wrote " + ", ".join(map(str, written)))
+    failed = (findings["severity"] == "error").any() or len(tables["quarantine"]) > 0
+    sys.exit(1 if failed else 0)
+
+
+def _actors_of(path: Path) -> tuple[pd.DataFrame, Chain | None]:
+    """Actors of a chain folder or workbook (validated), or of a single actors CSV file."""
+    from riskgraph.io import read_chain, read_csv_table
+
+    if not path.exists():
+        raise InputError("no such file or folder", path=path)
+    if path.is_file() and path.suffix.lower() == ".csv":
+        raw = read_csv_table(path, "actors")
+        frame = raw.frame
+        missing = [c for c in ("id", "name") if c not in frame.columns]
+        if missing:
+            raise InputError(f"column {missing[0]!r} is missing; an actors file for matching needs id and name. "
+                             f"Columns present: {list(frame.columns)}", path=path)
+        return frame, None
+    chain = read_chain(path)
+    return chain.actors, chain
+
+
+@click.command("match", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Matched pairs: .csv, or .xlsx with sheets pairs, review and clusters.")
+@click.option("--review", "review_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the uncertain pairs here (.csv or .xlsx) with an empty 'decision' column.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score from which a pair matches [default: 0.8].")
+@click.option("--review-low", type=click.FloatRange(0, 1), default=None,
+              help="Lowest score of a pair to review [default: 0.6].")
+def match(paths: tuple[Path, ...], out: Path, review_path: Path | None, threshold: float | None,
+          review_low: float | None) -> None:
+    """Find the same supplier under different spellings within and across members' chains.
+
+    Each PATH is a member's chain (folder or workbook, as `riskgraph import`
+    writes it) or an actors CSV. Registry ids (OS ID, CID) match first;
+    names are compared within a country, legal forms and accents aside.
+
+    \b
+    Example:
+      riskgraph match members/acme members/globex --out pairs.csv --review review.xlsx --threshold 0.85
+    """
+    from riskgraph.match import DEFAULT_REVIEW_LOW, DEFAULT_THRESHOLD, match_actors
+
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    low = DEFAULT_REVIEW_LOW if review_low is None else review_low
+    if low > threshold:
+        raise InputError(f"--review-low {low} is above --threshold {threshold}")
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"--out must end in .csv or .xlsx, not '{out.suffix or out.name}'", path=out)
+    frames = []
+    names = [p.name if p.suffix == "" else p.stem for p in paths]
+    if len(set(names)) < len(names):
+        names = [str(p) for p in paths]
+    for path, source in zip(paths, names):
+        actors, chain = _actors_of(path)
+        if chain is not None and not chain.report.ok:
+            stderr(f"{path}: {len(chain.report.errors)} validation errors; quarantined rows are not matched "
+                   "(see riskgraph validate)")
+        actors = actors.copy()
+        actors["source"] = source
+        if len(paths) > 1:
+            actors["id"] = source + "/" + actors["id"].astype(str)
+        frames.append(actors)
+    combined = pd.concat(frames, ignore_index=True)
+    result = match_actors(combined, threshold=threshold, review_band=(low, threshold))
+    result.write(out)
+    stderr(f"{len(combined)} actors from {len(paths)} source(s): {result!r}; pairs written to {out}")
+    if review_path is not None:
+        result.write_review(review_path)
+        stderr(f"{len(result.review)} pairs to review written to {review_path}")
+    elif len(result.review):
+        stderr(f"{len(result.review)} uncertain pairs not written; add --review FILE to review them")
+
+
+__all__ = ["import_group", "match"]
