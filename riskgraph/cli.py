@@ -319,10 +319,11 @@ def demo(quiet: bool) -> None:
 # --------------------------------------------------------------------------- registered command modules
 from riskgraph.cli_hotspots import hotspots as _hotspots  # noqa: E402
 from riskgraph.cli_import import import_group as _import_group, match as _match  # noqa: E402
+from riskgraph.cli_minerals import minerals as _minerals  # noqa: E402
 from riskgraph.cli_report import diff as _diff, eudr as _eudr, report as _report  # noqa: E402
 from riskgraph.cli_report import secretariat as _secretariat, statement as _statement  # noqa: E402
 
-for _command in (_hotspots, _import_group, _match, _report, _secretariat, _diff, _eudr, _statement):
+for _command in (_hotspots, _import_group, _match, _report, _secretariat, _diff, _eudr, _statement, _minerals):
     cli.add_command(_command)
 
 

@@ -1,0 +1,313 @@
+"""EU conflict minerals: refiners mapped to the RMI list, flags with their paths, Annex I thresholds.
+
+The chains in ``tests/data/minerals/`` are hand-made; their numbers are written out here.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from riskgraph.cli import RiskGraphGroup
+from riskgraph.cli_minerals import minerals
+from riskgraph.errors import InputError
+from riskgraph.importers import read_cmrt, read_rmi_smelter_list
+from riskgraph.io import read_chain
+from riskgraph.minerals import (FLAG_COLUMNS, _cahra_shares_by_paths, annex_thresholds, cahra_countries,
+                                conflict_minerals, conformant_table, read_conformant, threshold_table)
+
+DATA = Path(__file__).parent / "data" / "minerals"
+CONFORMANT = DATA / "conformant.csv"
+RMI = DATA / "rmi_list.csv"
+
+
+@pytest.fixture(scope="module")
+def rmi():
+    return read_rmi_smelter_list(RMI)
+
+
+def chain(name):
+    return read_chain(DATA / name)
+
+
+# --------------------------------------------------------------------------- the issue's two cases
+
+
+def test_gold_from_a_cahra_country_through_an_unidentified_refiner_is_flagged_with_its_path():
+    # MINE-CD (60 kg via TRADER-UG) and MINE-GH (40 kg) feed REFINER, which has no smelter id; SHOP buys it all.
+    report = conflict_minerals(chain("unidentified"), node="SHOP")
+    flags = report.flags.set_index("reason")
+    assert set(flags.index) == {"cahra_origin", "unidentified_refiner"}
+    cahra = flags.loc["cahra_origin"]
+    assert cahra["origin_country"] == "CD"
+    assert cahra["path"] == "MINE-CD → TRADER-UG → REFINER → SHOP"
+    assert cahra["share"] == pytest.approx(0.6)
+    assert cahra["refiner"] == "REFINER"
+    refiner = flags.loc["unidentified_refiner"]
+    assert refiner["share"] == pytest.approx(1.0)  # all of SHOP's gold passed the refiner
+    assert refiner["path"] == "MINE-CD → TRADER-UG → REFINER → SHOP"  # the heavier of its two supply paths
+    assert refiner["path_share"] == pytest.approx(0.6)
+    assert report.refiners.set_index("actor").loc["REFINER", "status"] == "unidentified"
+
+
+def test_the_same_gold_through_a_conformant_refiner_is_not_flagged():
+    report = conflict_minerals(chain("conformant"), node="SHOP", conformant=CONFORMANT, rmi=RMI)
+    assert report.flags.empty
+    assert not report.flagged
+    refiner = report.refiners.set_index("actor").loc["REFINER"]
+    assert (refiner["smelter_id"], refiner["match"], refiner["status"]) == ("CID900001", "cid", "conformant")
+    assert refiner["status_date"] == "2025-03-01"
+
+
+def test_without_a_conformant_list_no_refiner_is_conformant_so_the_cahra_origin_is_flagged():
+    report = conflict_minerals(chain("conformant"), node="SHOP")
+    assert report.flags["reason"].tolist() == ["cahra_origin"]
+    assert report.flags.loc[0, "status"] == "unknown"
+    assert report.notes and "no conformant list" in report.notes[0]
+
+
+# --------------------------------------------------------------------------- shares, fast and reference
+
+
+def _fast(chain_, conformant):
+    flags = conflict_minerals(chain_, node="SHOP", conformant=conformant).flags
+    return float(flags.loc[flags["reason"] == "cahra_origin", "share"].sum())
+
+
+def _reference(chain_, conformant):
+    cut = ["REF-OK"] if conformant is not None else []
+    return _cahra_shares_by_paths(chain_, "SHOP", ["MINE-CD"], cut)
+
+
+@pytest.mark.parametrize("impl", (_fast, _reference))
+@pytest.mark.parametrize("conformant, expected", [
+    # MINE-CD → TRADER-AE splits 50/50 to REF-OK (50 of its 350 kg) and REF-BAD (50 of 80 kg); MAKER takes
+    # half from each refiner and SHOP all of MAKER's: 1 · 50/350 · 0.5 + 1 · 50/80 · 0.5.
+    (None, 1 / 14 + 0.3125),
+    # REF-OK is conformant: only the path through REF-BAD counts.
+    (CONFORMANT, 0.3125),
+])
+def test_cahra_share_avoids_conformant_refiners(impl, conformant, expected):
+    assert impl(chain("two_refiners"), conformant) == pytest.approx(expected)
+
+
+def test_unidentified_refiner_share_and_heaviest_path_in_a_two_refiner_chain():
+    flags = conflict_minerals(chain("two_refiners"), node="SHOP", conformant=CONFORMANT).flags
+    row = flags[flags["reason"] == "unidentified_refiner"].iloc[0]
+    assert row["refiner"] == "REF-BAD"
+    assert row["share"] == pytest.approx(0.5)
+    assert row["path"] == "MINE-CD → TRADER-AE → REF-BAD → MAKER → SHOP"
+    assert row["path_share"] == pytest.approx(50 / 80 * 0.5)
+
+
+@pytest.mark.parametrize("accept, flagged", [(("conformant",), True), (("conformant", "active"), False)])
+def test_an_active_refiner_is_non_conformant_unless_accepted(accept, flagged):
+    statuses = conformant_table(pd.DataFrame({"cid": ["CID900001"], "status": ["Active"], "date": ["2025-01-15"]}))
+    flags = conflict_minerals(chain("two_refiners"), node="SHOP", conformant=statuses, accept=accept).flags
+    found = flags[flags["reason"] == "non_conformant_refiner"]
+    assert (len(found) == 1) is flagged
+    if flagged:
+        assert found.iloc[0]["refiner"] == "REF-OK"
+        assert found.iloc[0]["status"] == "active"
+        assert found.iloc[0]["share"] == pytest.approx(0.5)
+        assert found.iloc[0]["path"] == "MINE-GH → REF-OK → MAKER → SHOP"
+
+
+def test_unknown_node_is_an_input_error():
+    with pytest.raises(InputError, match="unknown actor id"):
+        conflict_minerals(chain("unidentified"), node="NOBODY")
+
+
+# --------------------------------------------------------------------------- conformant list and reference data
+
+
+def test_read_conformant_normalises_statuses_and_headers():
+    table = read_conformant(CONFORMANT)
+    assert table.to_dict("list") == {
+        "smelter_id": ["CID900001", "CID900002", "CID900003", "CID900101"],
+        "status": ["conformant", "active", "non-conformant", "conformant"],
+        "date": ["2025-03-01", "2025-01-15", "2024-11-30", "2025-02-10"],
+    }
+
+
+def test_read_conformant_rejects_malformed_ids(tmp_path):
+    bad = tmp_path / "rmap.csv"
+    bad.write_text("CID,status,date\nCID900001,conformant,2025-01-01\n123,conformant,2025-01-01\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not of the form CID000000"):
+        read_conformant(bad)
+    missing = tmp_path / "no_status.csv"
+    missing.write_text("CID,date\nCID900001,2025-01-01\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no status column"):
+        read_conformant(missing)
+
+
+def test_reference_tables():
+    assert {"CD", "CO", "BF", "ML"} <= cahra_countries()
+    assert "NL" not in cahra_countries()
+    annex = annex_thresholds()
+    assert len(annex) == 23
+    assert set(annex["metal"]) == {"gold", "tin", "tantalum", "tungsten"}
+    confirmed = annex[annex["confirmed"] == "yes"].set_index("description")["threshold_kg"]
+    assert confirmed["Tin ores and concentrates"] == 5000
+    assert confirmed["Tungsten ores and concentrates"] == 250000
+    assert confirmed["Tungsten oxides and hydroxides"] == 100000
+    assert annex.loc[annex["confirmed"] == "no", "threshold_kg"].isna().all()
+
+
+# --------------------------------------------------------------------------- CMRT
+
+
+def build_cmrt(path, smelters, *, company="Voorbeeld Componenten B.V."):
+    """A CMRT 6.x-shaped workbook: Declaration (D8, J3, D26:D29), Smelter List (header row 4, data from row 5)."""
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    for name in ("Definitions", "Declaration", "Smelter List", "Checker", "Product List"):
+        book.create_sheet(name)
+    declaration = book["Declaration"]
+    declaration["J3"] = "Revision 6.5\nApril 25, 2025"
+    declaration["B8"], declaration["D8"] = "Company Name (*):", company
+    declaration["B9"], declaration["D9"] = "Declaration Scope or Class (*):", "A. Company"
+    declaration["B22"], declaration["D22"] = "Effective Date (*):", "2025-05-01"
+    for offset, (metal, answer) in enumerate(zip(("Tantalum", "Tin", "Gold", "Tungsten"), ("No", "Yes", "Yes", "No"))):
+        declaration[f"B{26 + offset}"], declaration[f"D{26 + offset}"] = f"{metal} (*)", answer
+    sheet = book["Smelter List"]
+    header = ["Smelter Identification Number Input Column", "Metal (*)", "Smelter Look-up (*)", "Smelter Name (1) (*)",
+              "Smelter Country (*)", "Smelter Identification", "Source of Smelter Identification Number",
+              "Smelter Street", "Smelter City", "Smelter Facility Location: State / Province",
+              "Smelter Contact Name", "Smelter Contact Email", "Proposed next steps", "Name of Mine(s)",
+              "Location (Country) of Mine(s)", "Does 100% of the smelter's feedstock originate from recycled or "
+              "scrap sources?", "Comments"]
+    for column, text in enumerate(header, start=1):  # columns A–Q
+        sheet.cell(row=4, column=column, value=text)
+    for offset, values in enumerate(smelters):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=5 + offset, column=column, value=value)
+    book.save(path)
+    return path
+
+
+SMELTERS = [
+    # A, B metal, C look-up, D name, E country, F CID, G source, H–M, N mine, O mine country
+    (None, "Gold", "Helvetia Affinage SA", "Helvetia Affinage SA", "SWITZERLAND", "CID900001", "RMI"),
+    (None, "Gold", "Smelter not listed", "LBR Entebbe", "UGANDA", None, None),  # an alias, no CID
+    (None, "Gold", "Smelter not yet identified", None, None, None, None),
+    (None, "Gold", "Dune Precious Metals DMCC", "Dune Precious Metals DMCC", "UNITED ARAB EMIRATES", "CID900003",
+     "RMI", None, None, None, None, None, None, None, "DEMOCRATIC REPUBLIC OF THE CONGO"),
+    (None, "Tin", "Andes Tin Smelter S.A.", "Andes Tin Smelter S.A.", "BOLIVIA (PLURINATIONAL STATE OF)",
+     "CID900101", "RMI", None, None, None, None, None, None, None, "DEMOCRATIC REPUBLIC OF THE CONGO"),
+]
+
+
+def test_cmrt_smelter_without_cid_is_matched_by_alias(tmp_path, rmi):
+    cmrt = read_cmrt(build_cmrt(tmp_path / "supplier_cmrt.xlsx", SMELTERS))
+    report = conflict_minerals(chain("conformant"), node="SHOP", cmrts=[cmrt], rmi=rmi, conformant=CONFORMANT)
+    from_cmrt = report.refiners[report.refiners["source"] == "supplier_cmrt.xlsx"].set_index("name")
+    alias = from_cmrt.loc["LBR Entebbe"]
+    assert alias["match"] == "name"
+    assert pd.isna(alias["smelter_id_given"])
+    assert alias["smelter_id"] == "CID900002"
+    assert alias["rmi_name"] == "Lakeside Bullion Refiners Ltd."
+    assert alias["score"] >= 0.8
+    assert alias["status"] == "active"
+    assert from_cmrt.loc["Helvetia Affinage SA", "match"] == "cid"
+    assert from_cmrt.loc["Andes Tin Smelter S.A.", "status"] == "conformant"
+
+    flags = report.flags[report.flags["source"] == "supplier_cmrt.xlsx"]
+    assert set(flags["node"]) == {"CMRT Voorbeeld Componenten B.V."}
+    assert flags["share"].isna().all()  # a CMRT places its smelters in no chain
+    got = sorted(zip(flags["reason"], flags["refiner"], flags["origin_country"].fillna("")))
+    assert got == [
+        ("cahra_origin", "Dune Precious Metals DMCC", "CD"),  # non-conformant, mine in CD
+        ("non_conformant_refiner", "Dune Precious Metals DMCC", ""),
+        ("non_conformant_refiner", "LBR Entebbe", ""),  # active is not accepted by default
+        ("unidentified_refiner", "Smelter not yet identified", ""),  # as the CMRT names it
+    ]  # the conformant tin smelter's CD mine is covered by its audit
+
+
+def test_cmrt_sample_is_mapped_to_the_rmi_sample(shared_dir):
+    samples = shared_dir / "samples" / "cmrt"
+    sample = samples / "cmrt_6.4_central_glass_redacted.xlsx"
+    reference = samples / "rmi_smelter_lookup_from_cmrt_6.5.csv"
+    if not sample.is_file() or not reference.is_file():
+        pytest.skip(f"the CMRT samples are not in {samples}")
+    report = conflict_minerals(chain("conformant"), node="SHOP", cmrts=[sample], rmi=reference)
+    from_cmrt = report.refiners[report.refiners["source"] == sample.name]
+    assert len(from_cmrt) == 4 and set(from_cmrt["metal"]) == {"tungsten"}
+    assert set(from_cmrt["match"]) <= {"cid", "cid_other_metal", "cid_unknown", "name", "review", "none"}
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def test_thresholds_on_a_hand_example():
+    # 2024: 60 kg (CH) + 0.05 t (CH) + 20 000 g (DE) = 130 kg, 110 kg of it from outside the EU; 3 pcs left out.
+    # 2025: 80 kg. Tin: 1 500 kg of bars (CN 8003 00 00) compared only with the tin-bars row.
+    table = threshold_table(chain("thresholds"), ["MAKER"])
+    gold = table[(table["metal"] == "gold") & (table["cn_code"] == "ex 7108") & (table["part"] == "minerals")]
+    by_year = gold.set_index("year")
+    assert by_year.loc[2024, ["received_kg", "imported_kg", "threshold_kg", "position"]].tolist() == [
+        130.0, 110.0, 100.0, "above"]
+    assert by_year.loc[2025, ["received_kg", "position"]].tolist() == [80.0, "below"]
+    assert "pcs left out" in by_year.loc[2024, "note"] and "converted to kg from g, t" in by_year.loc[2024, "note"]
+    tin = table[table["metal"] == "tin"]
+    assert tin[["cn_code", "received_kg", "threshold_kg", "position", "confirmed"]].values.tolist() == [
+        ["8003 00", 1500.0, 1400.0, "above", "secondary"]]
+    unconfirmed = table[(table["metal"] == "gold") & (table["confirmed"] == "no")]
+    assert (unconfirmed["position"] == "unknown").all()
+
+
+# --------------------------------------------------------------------------- the bundled gold chain
+
+
+def test_gold_dataset_unidentified_refiner_reaches_the_utrecht_chain_in_2024():
+    report = conflict_minerals(read_chain("datasets/gold"), node="GLD-RTL-NL-23", year=2024)
+    row = report.flags[report.flags["reason"] == "unidentified_refiner"].iloc[0]
+    assert row["refiner"] == "GLD-REF-AE-05"
+    assert row["path"].endswith("GLD-REF-AE-05 → GLD-MFG-TR-01 → GLD-RTL-NL-23")
+    assert 0 < row["path_share"] <= row["share"] < 1
+    assert (report.flags["reason"] == "cahra_origin").any()
+    assert set(report.refiners["match"]) == {"cid_unchecked", "none"}
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.fixture
+def run():
+    group = RiskGraphGroup(commands={"minerals": minerals})
+
+    def invoke(*args):
+        return CliRunner().invoke(group, ["minerals", *map(str, args)])
+
+    return invoke
+
+
+def test_cli_exit_1_and_json_shape_when_flagged(run):
+    result = run(DATA / "unidentified", "--format", "json", "-q")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"nodes", "summary", "notes", "flags", "refiners", "thresholds", "cmrt_findings"}
+    assert data["nodes"] == ["SHOP"]
+    assert data["summary"]["flags_by_reason"] == {"cahra_origin": 1, "unidentified_refiner": 1}
+    assert all(list(flag) == FLAG_COLUMNS for flag in data["flags"])
+    assert {f["path"] for f in data["flags"]} == {"MINE-CD → TRADER-UG → REFINER → SHOP"}
+    assert math.isclose(sum(f["share"] for f in data["flags"]), 1.6)
+
+
+def test_cli_exit_0_when_nothing_is_flagged(run, tmp_path):
+    out = tmp_path / "minerals.xlsx"
+    result = run(DATA / "conformant", "--conformant", CONFORMANT, "--rmi", RMI, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["flags", "refiners", "thresholds"]
+
+
+def test_cli_bad_input_exits_2(run):
+    result = run(DATA / "unidentified", "--node", "NOBODY")
+    assert result.exit_code == 2
+    assert "NOBODY" in result.output
+    assert "Example:" in minerals.help
