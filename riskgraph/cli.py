@@ -299,13 +299,17 @@ def _demo_chains() -> list[Path]:
 
 
 @cli.command(context_settings=CONTEXT)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("riskgraph-demo"),
+              show_default=True, help="Folder for the reports (an .html and an .xlsx per sector).")
+@click.option("--no-reports", is_flag=True, help="Print the results only; write no files.")
 @quiet_option
-def demo(quiet: bool) -> None:
+def demo(out: Path, no_reports: bool, quiet: bool) -> None:
     """Run the main job on the bundled sector chains; no server needed.
 
     Loads and validates the bundled gold, natural stone, textiles and food
-    chains, computes every node's chain-location matrices and lists the top
-    risks per sector.
+    chains, computes every node's chain-location matrices, finds the
+    hotspots, lists the top risks and hotspots per sector and writes an
+    HTML report and an Excel risk matrix per sector.
 
     \b
     Example:
@@ -313,7 +317,7 @@ def demo(quiet: bool) -> None:
     """
     from riskgraph.demo import run_demo
 
-    run_demo(_demo_chains(), quiet=quiet)
+    run_demo(_demo_chains(), out=None if no_reports else out, quiet=quiet)
 
 
 # --------------------------------------------------------------------------- registered command modules

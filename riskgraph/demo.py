@@ -2,12 +2,13 @@
 
 For each bundled chain (gold, natural stone, textiles, food): read and
 validate, summarise its structure, assess every node (chain-location
-matrices for every theme) and list the top risks by priority. Later stages
-of the pipeline (hotspots, reports) add their results here, so the demo is
-always the whole job end to end, with no server.
+matrices for every theme), find the hotspots, list the top risks and
+hotspots, and write the HTML report and the Excel risk matrix of the sector
+(every most-downstream actor, weighted by volume). No server is needed.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -17,49 +18,57 @@ from riskgraph.io import read_chain
 from riskgraph.output import emit_table, stderr
 
 
-def demo_summary(paths: list[Path]) -> pd.DataFrame:
-    """One row per chain: actors, flows, plots, validation findings and structure."""
-    rows = []
-    for path in paths:
-        chain = read_chain(path)
-        facts = structure(chain)
-        rows.append(
-            {
-                "chain": chain.name,
-                "actors": facts["actors"],
-                "flows": facts["flows"],
-                "plots": facts["plots"],
-                "countries": len(facts["actors_by_country"]),
-                "errors": len(chain.report.errors),
-                "warnings": len(chain.report.warnings),
-                "quarantined": int(chain.report.counts["quarantined"].sum()),
-                "max_tier": facts["max_tier"],
-                "cycles": len(facts["cycles"]),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def top_risks(path: Path, *, top: int = 5) -> pd.DataFrame:
-    """The chain's top node × theme risks by priority (severity × peak × downstream reach)."""
-    from riskgraph.risk import assess
-
-    summary = assess(read_chain(path)).summary()
-    ranked = summary.sort_values(["priority", "peak"], ascending=False, kind="stable").head(top)
-    ranked.insert(0, "chain", path.name)
+def _top_risks(name: str, assessment, top: int) -> pd.DataFrame:
+    ranked = assessment.summary().sort_values(["priority", "peak"], ascending=False, kind="stable").head(top)
+    ranked.insert(0, "chain", name)
     return ranked[["chain", "node", "theme", "priority", "peak", "category", "peak_stage", "peak_country",
                    "peak_actor", "unknown_share"]].reset_index(drop=True)
 
 
-def run_demo(paths: list[Path], *, quiet: bool = False) -> pd.DataFrame:
-    """Run the demo and print its tables; returns the summary."""
+def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False) -> pd.DataFrame:
+    """Run the whole job on each chain; print summary, top risks and hotspots; write reports to ``out``."""
+    from riskgraph.hotspots import find_hotspots
+    from riskgraph.report import html_report, matrix_workbook
+    from riskgraph.risk import assess
+
     if not paths:
         stderr("No bundled chains found (expected datasets/<sector>/actors.csv).")
         return pd.DataFrame()
-    summary = demo_summary(paths)
-    emit_table(summary, title="Bundled sector chains: validation and structure")
-    risks = pd.concat([top_risks(path) for path in paths], ignore_index=True)
-    emit_table(risks, title="Top risks per sector (priority = severity × peak × downstream reach)")
+    rows, risks, hot = [], [], []
+    for path in paths:
+        start = time.perf_counter()
+        chain = read_chain(path)
+        facts = structure(chain)
+        assessment = assess(chain)
+        cells = assessment.cells()
+        found = find_hotspots(chain, assessment)
+        ranked = found.hotspots.sort_values("score", ascending=False).head(top)
+        hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])
+        risks.append(_top_risks(chain.name, assessment, top))
+        if out is not None:
+            folder = Path(out)
+            shown = found.hotspots.sort_values("score", ascending=False).head(25)
+            columns = [c for c in ("actor", "name", "theme", "score", "rank", "country", "stage", "reasons")
+                       if c in shown.columns]
+            html_report(assessment, folder / f"{chain.name}.html", hotspots=shown[columns])
+            matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx")
+        rows.append({
+            "chain": chain.name, "actors": facts["actors"], "flows": facts["flows"], "plots": facts["plots"],
+            "countries": len(facts["actors_by_country"]), "errors": len(chain.report.errors),
+            "warnings": len(chain.report.warnings), "quarantined": int(chain.report.counts["quarantined"].sum()),
+            "cells": len(cells), "hotspots": len(found.hotspots), "seconds": round(time.perf_counter() - start, 2),
+        })
+    summary = pd.DataFrame(rows)
+    emit_table(summary, title="Bundled sector chains: validation, matrices (cells), hotspots")
+    emit_table(pd.concat(risks, ignore_index=True),
+               title="Top risks per sector (priority = severity × peak × downstream reach)")
+    hotspots = pd.concat(hot, ignore_index=True)
+    # The first two reasons; the reports and `riskgraph hotspots` give them all.
+    hotspots["reasons"] = hotspots["reasons"].map(
+        lambda r: "; ".join(list(r)[:2]) + (" …" if len(r) > 2 else "") if isinstance(r, (list, tuple)) else r)
+    emit_table(hotspots, title="Top hotspots per sector")
+    if out is not None and not quiet:
+        stderr(f"Reports written to {out}/ (one .html and one .xlsx per sector).")
     if not quiet:
-        stderr("Next: riskgraph validate PATH · riskgraph info PATH (see riskgraph --help)")
+        stderr("Next: riskgraph matrix PATH --node ID · riskgraph explain … · riskgraph report … (riskgraph --help)")
     return summary

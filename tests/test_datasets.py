@@ -45,6 +45,24 @@ def test_the_supplier_with_unknown_origin_is_carried_as_unknown_share(sector):
     assert len(downstream) > 1  # it reaches further down the chain
 
 
+def test_the_mass_balance_gap_is_found(sector):
+    from riskgraph.hotspots import mass_balance_gaps
+
+    name, chain, _ = sector
+    gaps = mass_balance_gaps(chain)
+    assert MASS_BALANCE_GAP[name] in set(gaps["actor"])
+
+
+def test_hotspots_find_the_dol_listed_producers(sector):
+    from riskgraph.hotspots import find_hotspots
+
+    name, chain, assessment = sector
+    found = find_hotspots(chain, assessment, theme="child_labour").hotspots
+    listed = found[found["reasons"].map(lambda r: any("US DOL" in x for x in r))]
+    assert DOL_LISTED[name] in set(listed["actor"])
+    assert len(listed) > 0
+
+
 def test_food_plots_documented_findings_are_found():
     chain = rg.read_chain(dataset_path("food"))
     findings = plot_checks(chain.plots, chain.actors).findings
