@@ -70,13 +70,13 @@ dropped (``third_dimension``, info).
 with the number literals kept as text); everything after it is vectorised
 (Arrow string kernels for decimals, numpy for ranges and rings, shapely for
 validity, one k-d tree query for countries), in chunks of ``chunk_size``
-plots so memory stays bounded. About 100 000 plots/s on one core.
+plots so memory stays bounded: about 70 000 plots/s on one core
+(``benchmarks/bench_hotspots.py``).
 """
 from __future__ import annotations
 
 import json
 import math
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from enum import Enum
@@ -207,7 +207,8 @@ def read_plots(path: Path | str) -> pd.DataFrame:
     elif suffix == ".kml":
         frame = _read_kml(path)
     else:
-        raise InputError(f"cannot read plots from '{suffix or path.name}': use .geojson, .json, .csv or .kml", path=path)
+        raise InputError(f"cannot read plots from '{suffix or path.name}': use .geojson, .json, .csv or .kml",
+                         path=path)
     for column in ("plot_id", "actor_id", "area_ha", "forest_loss_ha_after_2020", "geometry"):
         if column not in frame.columns:
             frame[column] = None
@@ -509,7 +510,8 @@ def plot_checks(
             "add a stable plot_id property")
     dup = pd.Series(ids).duplicated(keep="first").to_numpy() & ~missing_id
     out.add(np.flatnonzero(dup), Rule.duplicate_plot_id,
-            [f"plot_id '{ids[i]}' is used by an earlier feature; give every plot its own id" for i in np.flatnonzero(dup)])
+            [f"plot_id '{ids[i]}' is used by an earlier feature; give every plot its own id"
+             for i in np.flatnonzero(dup)])
     if actors is not None:
         unknown = np.array([a is None or a not in actor_country for a in actor_ids], dtype=bool)
         out.add(np.flatnonzero(unknown), Rule.unknown_actor,
@@ -812,26 +814,27 @@ def _relative(computed: float, declared: float) -> str:
     return f"{(computed - declared) / declared:+.1%}"
 
 
+def _rings_of(flat: _Flat, plot: int) -> np.ndarray:
+    """Ring numbers of one plot (rings are stored plot by plot, so a binary search finds them)."""
+    return np.arange(np.searchsorted(flat.ring_plot, plot, "left"), np.searchsorted(flat.ring_plot, plot, "right"))
+
+
 def _ring_name(flat: _Flat, k: int) -> str:
     plot = flat.ring_plot[k]
-    rings = np.flatnonzero(flat.ring_plot == plot) if len(flat.ring_plot) < 10_000 else None
     part = flat.ring_part[k]
-    if flat.ring_hole[k]:
-        if rings is not None:
-            same = [r for r in rings if flat.ring_part[r] == part and flat.ring_hole[r]]
-            number = same.index(k) + 1
-            return f"interior ring {number}" + (f" of part {part + 1}" if flat.kind[plot] == MULTIPOLYGON else "")
-        return "an interior ring"
-    return "the exterior ring" + (f" of part {part + 1}" if flat.kind[plot] == MULTIPOLYGON else "")
+    of_part = f" of part {part + 1}" if flat.kind[plot] == MULTIPOLYGON else ""
+    if not flat.ring_hole[k]:
+        return "the exterior ring" + of_part
+    holes = [r for r in _rings_of(flat, plot) if flat.ring_part[r] == part and flat.ring_hole[r]]
+    return f"interior ring {holes.index(k) + 1}" + of_part
 
 
 def _repeated_holes(flat: _Flat, x, y, plot: int) -> list[int]:
-    rings = np.flatnonzero(flat.ring_plot == plot)
-    found = []
-    shells = {}
-    for k in rings:
-        s, l = flat.ring_start[k], flat.ring_len[k]
-        coords = frozenset(zip(x[s:s + l].tolist(), y[s:s + l].tolist()))
+    """Numbers of the interior rings that repeat their exterior ring (the same set of positions)."""
+    found, shells, hole = [], {}, 0
+    for k in _rings_of(flat, plot):
+        s, length = flat.ring_start[k], flat.ring_len[k]
+        coords = frozenset(zip(x[s:s + length].tolist(), y[s:s + length].tolist()))
         part = flat.ring_part[k]
         if not flat.ring_hole[k]:
             shells[part] = coords

@@ -26,9 +26,10 @@ theme (1 = look here first).
 ``reach`` (:func:`downstream_reach`) is the share of the chain's *delivered*
 material — what arrives at the chain ends, weighted by the volume each end
 receives — that passed through the actor: ``Σ_e W[u, e]·vol(e) / Σ_e vol(e)``
-with the upstream weights ``W`` of the risk model. When end volumes are
-unknown or in different units, every end weighs the same and reach equals
-:attr:`riskgraph.risk.Assessment.reach`. Beside it, ``dependence`` =
+with the upstream weights ``W`` of the risk model (an end with some flows
+lacking a volume is scaled up from its known flows). When the ends' units
+differ or most end volumes are unknown, every end weighs the same and reach
+equals :attr:`riskgraph.risk.Assessment.reach`. Beside it, ``dependence`` =
 ``Σ_{n ≠ u} W[u, n]`` counts how many downstream actors depend on u and how
 much (one actor that gets all its material through u counts 1), and
 ``downstream_actors`` is the plain count (computed for the first
@@ -46,6 +47,21 @@ exposure × reach of its actor × its share of the actor's plot area``.
 Forest loss after the cut-off is ``forest_loss_ha_after_2020 > 0``, or a
 ``forest_loss_year`` after 2020 when the area is not given; loss dated 2020
 or earlier is not a finding (EUDR Art. 2(13), cut-off 31 December 2020).
+
+Spatial statistics
+------------------
+Per theme the points are every geolocated actor (risk: its hotspot
+exposure, else its inherent risk) and, for deforestation, every located plot
+in place of its producer (risk: the plot's exposure). DBSCAN
+(:func:`risk_clusters`, ``eps_km``) makes a cluster where the risk within
+``eps_km`` adds up to ``min_risk``; Getis-Ord Gi* (:func:`gi_star`,
+``band_km``) gives every point a z-score, and every cluster one, computed
+with the cluster as the neighbourhood; a cluster is *hot* when z > 1.96.
+The defaults (10 km, 2.0, 25 km) suit actors; dense plot data wants about
+1 km and 3 km. Distances are great-circle distances; the BallTree searches
+them as chords between unit vectors, which gives the haversine metric's
+neighbourhoods exactly at a quarter of the cost (``metric="haversine"``
+uses scikit-learn's haversine metric itself; tests check both agree).
 """
 from __future__ import annotations
 
@@ -56,7 +72,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
@@ -68,13 +83,14 @@ CUTOFF_YEAR = 2020  # EUDR Art. 2(13): the cut-off date is 31 December 2020
 RELEVANCE_MIN = 0.5  # child labour: stages where g ≥ 0.5 count as child-labour relevant
 UNVERIFIED_WEIGHT = 0.5  # how much unverifiable geolocation raises deforestation exposure
 RISKY_BENCHMARK = ("standard", "high")
-GI_CRITICAL = 1.96  # z of a two-sided 5 % test; a hot cluster has z above it
+GI_CRITICAL = 1.96  # the conventional Gi* hot-spot threshold (95 % two-sided; one-sided p < 0.025)
 EARTH_RADIUS_KM = 6371.0088
 COUNTED_ROWS = 1000  # rows per theme whose downstream actors are counted exactly (a BFS each)
 MIN_ACTORS_FOR_ISOLATION = 50  # IsolationForest needs a population to call anything unusual
 
 HOTSPOT_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "country", "commodity", "score",
                    "exposure", "reach", "dependence", "downstream_actors", "reasons", "lat", "lon", "gi_z", "cluster"]
+_ROW_COLUMNS = [c for c in HOTSPOT_COLUMNS if c not in ("theme", "rank", "score", "downstream_actors", "gi_z", "cluster")]
 CLUSTER_COLUMNS = ["theme", "cluster", "points", "actors", "plots", "lat", "lon", "radius_km", "total_risk",
                    "mean_risk", "gi_z", "p_value", "hot", "countries", "top_members"]
 CHOKEPOINT_COLUMNS = ["theme", "rank", "actor", "name", "stage", "country", "risky_share", "upstream_exposure",
@@ -288,9 +304,8 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     chain_start = pd.Series([(s, st) in starts for s, st in zip(actors["sector"], actors["stage"])], index=actors.index)
 
     by_actor = plot_table.groupby("actor", dropna=True)
-    weight = plot_table["weight_ha"]
     area_total = by_actor["weight_ha"].sum()
-    loss_area = plot_table.loc[plot_table["post_cutoff_loss"], ["actor", "weight_ha"]].groupby("actor")["weight_ha"].sum()
+    loss_area = plot_table[plot_table["post_cutoff_loss"]].groupby("actor")["weight_ha"].sum()
     has_error = plot_table["error_rules"].map(len) > 0
     error_area = plot_table.loc[has_error, ["actor", "weight_ha"]].groupby("actor")["weight_ha"].sum()
     plot_count = by_actor.size()
@@ -306,51 +321,56 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     exposure = 1 - (1 - r) * (1 - loss_share) * (1 - UNVERIFIED_WEIGHT * unverified)
     candidate = producer & (benchmark.isin(RISKY_BENCHMARK) | (loss_share > 0) | (unverified > 0))
 
+    # where an actor without coordinates is drawn: the mean of its located plots
+    plot_centre = plot_table.dropna(subset=["lat", "lon"]).groupby("actor")[["lat", "lon"]].mean()
     # the plot facts each actor row cites
     loss_plots = plot_table[plot_table["post_cutoff_loss"]].groupby("actor")
     error_plots = plot_table[has_error].groupby("actor")
+    table = actors.assign(key=keys, eudr=eudr, benchmark=benchmark, exposure=exposure, loss_share=loss_share,
+                          plot_count=plot_count.reindex(actors.index).fillna(0).astype(int), no_plots=no_plots)
+    table = table.join(reach[["reach", "dependence", "basis"]].rename(columns={"basis": "reach_basis"}))
+    info = table.to_dict("index")
     rows = []
     for actor in actors.index[candidate.to_numpy()]:
-        a = actors.loc[actor]
-        reasons = []
-        if benchmark[actor] in RISKY_BENCHMARK:
-            reasons.append(f"{keys[actor]} is an EUDR commodity ({eudr[actor]}) and {a['country']} is "
-                           f"'{benchmark[actor]}' risk in the EUDR country benchmark")
-        else:
-            reasons.append(f"{keys[actor]} is an EUDR commodity ({eudr[actor]}); {a['country']} is "
-                           f"'{benchmark.get(actor) if isinstance(benchmark.get(actor), str) else 'unlisted'}' risk "
-                           "in the EUDR country benchmark")
-        reasons.append(f"inherent deforestation risk r = {r[actor]:.2f} (likelihood {_num(a['likelihood'])} × "
-                       f"stage relevance {_num(a['relevance'])}; {a['basis']})")
+        a = info[actor]
+        risky = a["benchmark"] in RISKY_BENCHMARK
+        benchmark_class = a["benchmark"] if isinstance(a["benchmark"], str) else "unlisted"
+        reasons = [f"{a['key']} is an EUDR commodity ({a['eudr']})" + (" and " if risky else "; ")
+                   + f"{a['country']} is '{benchmark_class}' risk in the EUDR country benchmark",
+                   f"inherent deforestation risk r = {a['risk']:.2f} (likelihood {_num(a['likelihood'])} × "
+                   f"stage relevance {_num(a['relevance'])}; {a['basis']})"]
         if actor in loss_plots.groups:
             group = loss_plots.get_group(actor)
             hectares = np.nansum(group["loss_after_cutoff_ha"].to_numpy(dtype=float))
-            reasons.append(f"{len(group)} of {int(plot_count[actor])} plots lost forest after the EUDR cut-off "
-                           f"(31 Dec 2020): {hectares:.1f} ha; {loss_share[actor]:.0%} of its plot area "
+            reasons.append(f"{len(group)} of {a['plot_count']} plots lost forest after the EUDR cut-off "
+                           f"(31 Dec 2020): {hectares:.1f} ha; {a['loss_share']:.0%} of its plot area "
                            f"({_ids(group['plot'])})")
         if actor in error_plots.groups:
             group = error_plots.get_group(actor)
             rules = sorted({rule for rules in group["error_rules"] for rule in rules})
-            reasons.append(f"{len(group)} of {int(plot_count[actor])} plots fail EUDR geolocation rules "
+            reasons.append(f"{len(group)} of {a['plot_count']} plots fail EUDR geolocation rules "
                            f"({', '.join(rules)}): {_ids(group['plot'])}")
-        if no_plots[actor]:
+        if a["no_plots"]:
             reasons.append("no plot geolocation recorded for an EUDR commodity (EUDR Art. 9(1)(d))")
-        reasons.append(_reach_reason(reach, actor))
-        lat, lon = _location(a, plot_table[plot_table["actor"] == actor] if has_plots[actor] else None)
+        reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
+        lat, lon = _float(a["lat"]), _float(a["lon"])
+        if not (np.isfinite(lat) and np.isfinite(lon)) and actor in plot_centre.index:
+            lat, lon = float(plot_centre.at[actor, "lat"]), float(plot_centre.at[actor, "lon"])
         rows.append({"kind": "actor", "actor": actor, "plot": None, "name": a["name"], "stage": a["stage"],
-                     "country": a["country"], "commodity": keys[actor], "exposure": float(exposure[actor]),
-                     "reach": float(reach.at[actor, "reach"]), "dependence": float(reach.at[actor, "dependence"]),
-                     "reasons": reasons, "lat": lat, "lon": lon})
+                     "country": a["country"], "commodity": a["key"], "exposure": float(a["exposure"]),
+                     "reach": float(a["reach"]), "dependence": float(a["dependence"]), "reasons": reasons,
+                     "lat": lat, "lon": lon})
 
     # plot rows: plots with post-cut-off loss or a geolocation error
     flagged = plot_table[plot_table["post_cutoff_loss"] | has_error]
-    for _, p in flagged.iterrows():
-        actor = p["actor"] if p["actor"] in actors.index else None
-        r_actor = float(r[actor]) if actor is not None else 0.0
+    totals = area_total.to_dict()
+    for p in flagged.to_dict("records"):
+        actor = p["actor"] if p["actor"] in info else None
+        a = info.get(actor)
+        r_actor = float(a["risk"]) if a else 0.0
         plot_exposure = 1 - (1 - r_actor) * (1 - float(p["post_cutoff_loss"])) * (
             1 - UNVERIFIED_WEIGHT * float(bool(p["error_rules"])))
-        share = float(p["weight_ha"] / area_total[actor]) if actor is not None and actor in area_total.index else 1.0
-        actor_reach = float(reach.at[actor, "reach"]) if actor is not None else 0.0
+        share = float(p["weight_ha"] / totals[actor]) if actor in totals else 1.0
         reasons = [f"plot {p['plot']}" + (f" of {actor}" if actor else " linked to no actor of the chain")]
         if p["post_cutoff_loss"]:
             hectares = p["loss_after_cutoff_ha"]
@@ -361,15 +381,13 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
         if p["error_rules"]:
             reasons.append("geolocation fails EUDR rules: " + ", ".join(p["error_rules"]))
         reasons.append(f"{share:.0%} of its producer's plot area")
-        a = actors.loc[actor] if actor is not None else None
-        rows.append({"kind": "plot", "actor": actor, "plot": p["plot"],
-                     "name": a["name"] if a is not None else None, "stage": a["stage"] if a is not None else None,
-                     "country": (a["country"] if a is not None else p["country"]),
-                     "commodity": keys[actor] if actor is not None else None, "exposure": plot_exposure,
-                     "reach": actor_reach * share, "dependence": float(reach.at[actor, "dependence"]) if actor else 0.0,
+        rows.append({"kind": "plot", "actor": actor, "plot": p["plot"], "name": a["name"] if a else None,
+                     "stage": a["stage"] if a else None, "country": a["country"] if a else p["country"],
+                     "commodity": a["key"] if a else None, "exposure": plot_exposure,
+                     "reach": float(a["reach"]) * share if a else 0.0,
+                     "dependence": float(a["dependence"]) if a else 0.0,
                      "reasons": reasons, "lat": p["lat"], "lon": p["lon"]})
-    frame = pd.DataFrame(rows, columns=[c for c in HOTSPOT_COLUMNS if c not in ("rank", "gi_z", "cluster", "score",
-                                                                               "theme", "downstream_actors")])
+    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS)
     frame.insert(0, "theme", "deforestation")
     frame["score"] = frame["exposure"] * frame["reach"]
     return frame
@@ -394,46 +412,33 @@ def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.Da
     relevance = actors["relevance"].astype(float).fillna(1.0)
     likelihood = actors["likelihood"].astype(float).fillna(0.0)
     candidate = (relevance >= RELEVANCE_MIN) & (listed.notna() | (likelihood >= high))
+    table = actors.assign(key=keys, listed=listed, g=relevance, L=likelihood)
+    table = table[candidate.to_numpy()].join(reach[["reach", "dependence", "basis"]].rename(
+        columns={"basis": "reach_basis"}))
     rows = []
-    for actor in actors.index[candidate.to_numpy()]:
-        a = actors.loc[actor]
-        reasons = [f"stage {a['stage']}: child-labour relevance {relevance[actor]:.2f} (≥ {RELEVANCE_MIN})"]
-        if listed[actor] is not None:
-            reasons.append(listed[actor])
-        if likelihood[actor] >= high:
-            reasons.append(f"likelihood {likelihood[actor]:.2f} in {a['country']} is high (≥ {high:.2f}); "
-                           f"source: {a['source']}")
+    for actor, a in table.to_dict("index").items():
+        reasons = [f"stage {a['stage']}: child-labour relevance {a['g']:.2f} (≥ {RELEVANCE_MIN})"]
+        if a["listed"] is not None:
+            reasons.append(a["listed"])
+        if a["L"] >= high:
+            reasons.append(f"likelihood {a['L']:.2f} in {a['country']} is high (≥ {high:.2f}); source: {a['source']}")
         reasons.append(f"inherent child-labour risk r = {a['risk']:.2f}")
-        reasons.append(_reach_reason(reach, actor))
+        reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
         rows.append({"kind": "actor", "actor": actor, "plot": None, "name": a["name"], "stage": a["stage"],
-                     "country": a["country"], "commodity": keys[actor], "exposure": float(a["risk"]),
-                     "reach": float(reach.at[actor, "reach"]), "dependence": float(reach.at[actor, "dependence"]),
-                     "reasons": reasons, "lat": _float(a["lat"]), "lon": _float(a["lon"])})
-    columns = [c for c in HOTSPOT_COLUMNS if c not in ("rank", "gi_z", "cluster", "score", "theme", "downstream_actors")]
-    frame = pd.DataFrame(rows, columns=columns)
+                     "country": a["country"], "commodity": a["key"], "exposure": float(a["risk"]),
+                     "reach": float(a["reach"]), "dependence": float(a["dependence"]), "reasons": reasons,
+                     "lat": _float(a["lat"]), "lon": _float(a["lon"])})
+    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS)
     frame.insert(0, "theme", "child_labour")
     frame["score"] = frame["exposure"] * frame["reach"]
     return frame
 
 
-def _reach_reason(reach: pd.DataFrame, actor: str) -> str:
-    row = reach.loc[actor]
-    what = ("of the volume delivered at the chain ends" if row["basis"] == "volume"
+def _reach_reason(reach: float, dependence: float, basis: str) -> str:
+    what = ("of the volume delivered at the chain ends" if basis == "volume"
             else "of the chain ends' material (mean over ends)")
-    return (f"{row['reach']:.1%} {what} passed through it; downstream dependence {row['dependence']:.2f} "
+    return (f"{reach:.1%} {what} passed through it; downstream dependence {dependence:.2f} "
             "(Σ over downstream actors of the share of their material that came through it)")
-
-
-def _location(actor: pd.Series, plots: pd.DataFrame | None) -> tuple[float, float]:
-    lat, lon = _float(actor["lat"]), _float(actor["lon"])
-    if np.isfinite(lat) and np.isfinite(lon):
-        return lat, lon
-    if plots is not None and len(plots):
-        lats, lons = plots["lat"].to_numpy(dtype=float), plots["lon"].to_numpy(dtype=float)
-        fine = np.isfinite(lats) & np.isfinite(lons)
-        if fine.any():
-            return float(lats[fine].mean()), float(lons[fine].mean())
-    return np.nan, np.nan
 
 
 def _float(value) -> float:
@@ -468,8 +473,26 @@ def _rank(frame: pd.DataFrame, score: str = "score") -> pd.DataFrame:
 # --------------------------------------------------------------------------- spatial statistics
 
 
-def _radians(lat, lon) -> np.ndarray:
-    return np.radians(np.column_stack([np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)]))
+METRICS = ("chord", "haversine")
+
+
+def _embedding(lat, lon, km: float, metric: str) -> tuple[np.ndarray, float, str]:
+    """Points and radius for a great-circle neighbourhood search of ``km``.
+
+    ``chord``: 3-D unit vectors and the chord ``2 sin(d / 2R)`` under the Euclidean metric — the same
+    neighbourhoods as the haversine metric (chord length grows monotonically with great-circle
+    distance) at a quarter of the cost, because the tree's bounds need no trigonometry.
+    ``haversine``: (lat, lon) in radians and ``d / R`` under scikit-learn's haversine metric.
+    """
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    if metric == "haversine":
+        return np.radians(np.column_stack([lat, lon])), km / EARTH_RADIUS_KM, "haversine"
+    if metric != "chord":
+        raise InputError(f"metric must be one of {list(METRICS)}, not {metric!r}")
+    phi, lam = np.radians(lat), np.radians(lon)
+    points = np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+    return points, 2 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2), "euclidean"
 
 
 def _gi_from_sums(values: np.ndarray, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -483,14 +506,15 @@ def _gi_from_sums(values: np.ndarray, sums: np.ndarray, counts: np.ndarray) -> n
     return np.where(np.isfinite(z), z, np.nan)
 
 
-def gi_star(lat, lon, values, *, band_km: float, chunk_size: int = 50_000, n_jobs: int | None = -1) -> np.ndarray:
+def gi_star(lat, lon, values, *, band_km: float, metric: str = "chord", chunk_size: int = 50_000) -> np.ndarray:
     """Getis-Ord Gi* z-score of every point, neighbours within ``band_km`` (great-circle).
 
     ``Gi* = (Σ_j w_ij x_j − x̄ Σ_j w_ij) / (S √((n Σ_j w_ij² − (Σ_j w_ij)²) / (n − 1)))`` with binary
     weights ``w_ij = 1`` when ``d(i, j) ≤ band_km`` (``i`` included), ``x̄`` and ``S`` the mean and
     (population) standard deviation of all values. Neighbourhoods come from a scikit-learn
-    ``BallTree`` with the haversine metric (Earth radius 6371.0088 km), queried in chunks on
-    ``n_jobs`` threads (the tree releases the GIL while it searches).
+    ``BallTree`` queried in chunks; ``metric`` picks how great-circle distance is searched
+    (:func:`_embedding`: ``chord`` on unit vectors, the default, or scikit-learn's ``haversine``;
+    both give the same neighbourhoods, Earth radius 6371.0088 km).
 
     Notes
     -----
@@ -500,30 +524,23 @@ def gi_star(lat, lon, values, *, band_km: float, chunk_size: int = 50_000, n_job
     the number of neighbour pairs (n × mean neighbours within the band), so choose the band for the
     density of the points: a few km for plots, tens of km for actors.
     """
-    from joblib import Parallel, delayed
     from sklearn.neighbors import BallTree
 
     values = np.asarray(values, dtype=float)
     n = len(values)
     if n < 2:
         return np.full(n, np.nan)
-    points = _radians(lat, lon)
-    tree = BallTree(points, metric="haversine")
-    radius = band_km / EARTH_RADIUS_KM
-
-    def sums_of(start: int) -> tuple[int, np.ndarray, np.ndarray]:
+    points, radius, tree_metric = _embedding(lat, lon, band_km, metric)
+    tree = BallTree(points, metric=tree_metric)
+    sums = np.empty(n)
+    counts = np.empty(n)
+    for start in range(0, n, chunk_size):
         block = tree.query_radius(points[start:start + chunk_size], r=radius)
         sizes = np.fromiter((len(b) for b in block), dtype=np.int64, count=len(block))
         flat = np.concatenate(block) if len(block) else np.zeros(0, dtype=np.int64)
         owner = np.repeat(np.arange(len(block)), sizes)
-        return start, np.bincount(owner, weights=values[flat], minlength=len(block)), sizes
-
-    sums = np.empty(n)
-    counts = np.empty(n)
-    jobs = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(sums_of)(s) for s in range(0, n, chunk_size))
-    for start, block_sums, sizes in jobs:
-        sums[start:start + len(sizes)] = block_sums
-        counts[start:start + len(sizes)] = sizes
+        sums[start:start + len(block)] = np.bincount(owner, weights=values[flat], minlength=len(block))
+        counts[start:start + len(block)] = sizes
     return _gi_from_sums(values, sums, counts)
 
 
@@ -548,14 +565,15 @@ def _gi_star_bruteforce(lat, lon, values, *, band_km: float) -> np.ndarray:
     return _gi_from_sums(values, weights @ values, weights.sum(axis=1))
 
 
-def risk_clusters(lat, lon, risk, *, eps_km: float, min_risk: float) -> np.ndarray:
+def risk_clusters(lat, lon, risk, *, eps_km: float, min_risk: float, metric: str = "chord") -> np.ndarray:
     """DBSCAN labels (−1: noise) of points weighted by risk, great-circle distance.
 
     A point is a core point when the risk of the points within ``eps_km``
     (itself included) adds up to at least ``min_risk``; scikit-learn's
-    ``DBSCAN(metric="haversine", algorithm="ball_tree")`` with
-    ``sample_weight = risk / min_risk`` and ``min_samples = 1`` does exactly
-    that. Points of zero risk never make a cluster but can border one.
+    ``DBSCAN(algorithm="ball_tree")`` with ``sample_weight = risk / min_risk``
+    and ``min_samples = 1`` does exactly that. Points of zero risk never make
+    a cluster but can border one. ``metric``: ``chord`` (default) or
+    ``haversine`` — the same neighbourhoods, see :func:`_embedding`.
     """
     from sklearn.cluster import DBSCAN
 
@@ -564,9 +582,9 @@ def risk_clusters(lat, lon, risk, *, eps_km: float, min_risk: float) -> np.ndarr
         return np.zeros(0, dtype=np.int64)
     if min_risk <= 0:
         raise InputError(f"min_risk must be > 0, not {min_risk}")
-    model = DBSCAN(eps=eps_km / EARTH_RADIUS_KM, min_samples=1, metric="haversine", algorithm="ball_tree",
-                   n_jobs=-1)
-    return model.fit_predict(_radians(lat, lon), sample_weight=risk / min_risk)
+    points, eps, tree_metric = _embedding(lat, lon, eps_km, metric)
+    model = DBSCAN(eps=eps, min_samples=1, metric=tree_metric, algorithm="ball_tree")
+    return model.fit_predict(points, sample_weight=risk / min_risk)
 
 
 def spatial_clusters(points: pd.DataFrame, *, eps_km: float = 10.0, min_risk: float = 2.0,
@@ -751,20 +769,24 @@ def mass_balance_gaps(chain: Chain, *, tolerance: float = 0.10) -> pd.DataFrame:
     so stock carried from one year to the next is not a gap. Less out than
     in is normal (processing losses) and not reported.
     """
-    flows = chain.flows
-    inputs = flows.groupby("target").agg(volume=("volume", "sum"), missing=("volume", lambda v: v.isna().any()),
-                                         units=("unit", lambda u: frozenset(u.dropna())))
-    outputs = flows.groupby("source").agg(volume=("volume", "sum"), missing=("volume", lambda v: v.isna().any()),
-                                          units=("unit", lambda u: frozenset(u.dropna())))
-    both = inputs.add_suffix("_in").join(outputs.add_suffix("_out"), how="inner")
-    comparable = ~both["missing_in"] & ~both["missing_out"] & (both["units_in"] == both["units_out"]) & (
-        both["units_in"].map(len) <= 1)
-    both = both[comparable]
+    flows = pd.DataFrame({"source": chain.flows["source"].astype(object), "target": chain.flows["target"].astype(object),
+                          "volume": chain.flows["volume"].to_numpy(dtype=float),
+                          "missing": chain.flows["volume"].isna().to_numpy(),
+                          "unit": chain.flows["unit"].astype(object).where(chain.flows["unit"].notna(), None)})
+
+    def totals(key: str) -> pd.DataFrame:
+        grouped = flows.groupby(key)
+        return pd.DataFrame({"volume": grouped["volume"].sum(), "missing": grouped["missing"].any(),
+                             "units": grouped["unit"].nunique(), "unit": grouped["unit"].first()})
+
+    both = totals("target").add_suffix("_in").join(totals("source").add_suffix("_out"), how="inner")
+    same_unit = (both["units_in"] <= 1) & (both["units_out"] <= 1) & (
+        both["unit_in"].fillna("") == both["unit_out"].fillna(""))
+    both = both[~both["missing_in"] & ~both["missing_out"] & same_unit]
     gap = both["volume_out"] > both["volume_in"] * (1 + tolerance)
     rows = []
     for actor, row in both[gap].iterrows():
-        unit = next(iter(row["units_in"]), "")
-        unit = f" {unit}" if unit else ""
+        unit = f" {row['unit_in']}" if isinstance(row["unit_in"], str) and row["unit_in"] else ""
         excess = row["volume_out"] / row["volume_in"] - 1 if row["volume_in"] > 0 else np.inf
         gap_text = (f"{excess:.0%} more out than in" if np.isfinite(excess) else "nothing received")
         rows.append({"actor": actor, "kind": "mass_balance", "year": pd.NA, "score": float(excess),
@@ -1122,6 +1144,14 @@ def find_hotspots(
     ------
     InputError
         An unknown theme, a ``top`` below 1 or an unreadable plot file.
+
+    Notes
+    -----
+    ``chain.plots`` has passed validation: features without a plot id or a
+    usable geometry were quarantined by :func:`riskgraph.read_chain` and are
+    reported in ``chain.report``, not here. A plot file given as ``plots`` is
+    checked whole, so those features appear in ``geolocation_findings``.
+    Ranking is relative to the chain: scores of two chains are not comparable.
 
     Examples
     --------

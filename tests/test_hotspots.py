@@ -166,17 +166,33 @@ CORNER, EDGE, CENTRE = -1 / math.sqrt(2), math.sqrt(5) / 2, 2 / math.sqrt(5)
 GRID_Z = [CORNER, EDGE, CORNER, EDGE, CENTRE, EDGE, CORNER, EDGE, CORNER]
 
 
-@pytest.mark.parametrize("impl", (gi_star, _gi_star_bruteforce))
+def _gi_haversine(lat, lon, values, *, band_km):
+    return gi_star(lat, lon, values, band_km=band_km, metric="haversine")
+
+
+@pytest.mark.parametrize("impl", (gi_star, _gi_haversine, _gi_star_bruteforce))
 def test_gi_star_on_a_tiny_grid(impl):
     assert impl(GRID_LAT, GRID_LON, GRID_X, band_km=1.2) == pytest.approx(GRID_Z, abs=1e-12)
 
 
-def test_gi_star_balltree_equals_brute_force_on_random_points():
+@pytest.mark.parametrize("metric", ("chord", "haversine"))
+def test_gi_star_balltree_equals_brute_force_on_random_points(metric):
     rng = np.random.default_rng(7)
     lat, lon = rng.uniform(5, 6, 400), rng.uniform(-7, -6, 400)
     values = rng.random(400)
-    fast = gi_star(lat, lon, values, band_km=15.0, chunk_size=64)
+    fast = gi_star(lat, lon, values, band_km=15.0, metric=metric, chunk_size=64)
     assert fast == pytest.approx(_gi_star_bruteforce(lat, lon, values, band_km=15.0), abs=1e-9)
+
+
+def test_chord_and_haversine_dbscan_agree():
+    """Chord length on the unit sphere grows with great-circle distance: same neighbourhoods, same clusters."""
+    rng = np.random.default_rng(3)
+    centres = rng.uniform([-10, -70], [10, 40], size=(20, 2))
+    points = np.repeat(centres, 30, axis=0) + rng.normal(0, 0.02, size=(600, 2))
+    risk = rng.uniform(0, 1, 600)
+    chord = risk_clusters(points[:, 0], points[:, 1], risk, eps_km=1.5, min_risk=2.0)
+    haversine = risk_clusters(points[:, 0], points[:, 1], risk, eps_km=1.5, min_risk=2.0, metric="haversine")
+    assert chord.max() > 5 and (chord == haversine).all()
 
 
 def test_a_dense_risky_group_is_a_significantly_hot_cluster():
@@ -234,7 +250,8 @@ def test_sourcing_shifts_between_years():
     chain = chain_of(
         [("ci", "cooperative", "CI"), ("gh", "cooperative", "GH"), ("t", "trader", "NL"), ("u", "trader", "NL")],
         [("ci", "t", 80, "t", 2024), ("gh", "t", 20, "t", 2024), ("ci", "t", 30, "t", 2025), ("gh", "t", 70, "t", 2025),
-         ("ci", "u", 50, "t", 2024), ("gh", "u", 50, "t", 2024), ("ci", "u", 40, "t", 2025), ("gh", "u", 60, "t", 2025)],
+         ("ci", "u", 50, "t", 2024), ("gh", "u", 50, "t", 2024),
+         ("ci", "u", 40, "t", 2025), ("gh", "u", 60, "t", 2025)],
     )
     shifts = sourcing_shifts(chain, threshold=0.3)
     assert shifts[["actor", "year"]].values.tolist() == [["t", 2025]]
@@ -335,7 +352,7 @@ def test_html_map_is_self_contained_and_renders(eudr_found, tmp_path):
 def main():
     """The riskgraph entry point with the hotspots command registered (as riskgraph.cli will)."""
     from riskgraph.cli import cli, main
-    from riskgraph.cli_hotspots import hotspots
+    from riskgraph.cli.hotspots import hotspots
 
     if "hotspots" not in cli.commands:
         cli.add_command(hotspots)
@@ -350,7 +367,7 @@ def main():
 
 
 def test_cli_json_is_exactly_the_documented_document(capsys):
-    from riskgraph.cli_hotspots import hotspots
+    from riskgraph.cli.hotspots import hotspots
 
     result = CliRunner().invoke(hotspots, [str(DATA / "gold_dol"), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -362,7 +379,7 @@ def test_cli_json_is_exactly_the_documented_document(capsys):
 
 
 def test_cli_formats_and_files(tmp_path):
-    from riskgraph.cli_hotspots import hotspots
+    from riskgraph.cli.hotspots import hotspots
 
     runner = CliRunner()
     csv = runner.invoke(hotspots, [str(DATA / "eudr_small"), "--theme", "deforestation", "--top", "3",
@@ -389,7 +406,7 @@ def test_cli_exit_codes(main, tmp_path, data_dir):
 
 
 def test_cli_help_has_an_example():
-    from riskgraph.cli_hotspots import hotspots
+    from riskgraph.cli.hotspots import hotspots
 
     result = CliRunner().invoke(hotspots, ["--help"])
     assert result.exit_code == 0 and "Example:" in result.output and "--plots" in result.output

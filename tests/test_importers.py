@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from riskgraph.cli_import import import_group
+from riskgraph.cli.imports import import_group
 from riskgraph.errors import InputError
 from riskgraph.importers import (
     actor_id,

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from riskgraph.cli_import import match as match_command
+from riskgraph.cli.imports import match as match_command
 from riskgraph.errors import InputError
 from riskgraph.match import core_name, legal_forms, match_actors, precision_recall, suggest_smelter_ids
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from riskgraph.cli import RiskGraphGroup
-from riskgraph.cli_minerals import minerals
+from riskgraph.cli.minerals import minerals
 from riskgraph.errors import InputError
 from riskgraph.importers import read_cmrt, read_rmi_smelter_list
 from riskgraph.io import read_chain

@@ -9,7 +9,7 @@ import pytest
 import riskgraph as rg
 from riskgraph.eudr import eudr_statement
 from riskgraph.geolocation import check_plot_file
-from riskgraph.monitor import covenant_figures, member_progress, monitor
+from riskgraph.monitor import covenant_figures, monitor
 from riskgraph.statement import child_labour_statement, write_statement
 
 

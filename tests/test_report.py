@@ -2,9 +2,7 @@
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 

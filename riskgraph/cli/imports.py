@@ -17,8 +17,8 @@ import pandas as pd
 from riskgraph.errors import InputError
 from riskgraph.model import SECTORS, Chain
 from riskgraph.output import stderr
+from riskgraph.cli._common import CONTEXT
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: Findings printed on stderr before pointing to the file that holds them all.
 SHOWN_FINDINGS = 10
 

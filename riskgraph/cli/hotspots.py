@@ -12,8 +12,8 @@ import click
 from riskgraph.errors import InputError
 from riskgraph.hotspots import THEME_CHOICES
 from riskgraph.output import emit_table, print_json, stderr
+from riskgraph.cli._common import CONTEXT
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 OUT_SUFFIXES = (".csv", ".geojson", ".html")
 TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "country", "score", "exposure", "reach",
                  "downstream_actors", "gi_z", "cluster", "reasons"]

@@ -8,8 +8,8 @@ import click
 from riskgraph.errors import InputError
 from riskgraph.io import read_chain
 from riskgraph.output import emit_table, print_json, stderr, write_frame
+from riskgraph.cli._common import CONTEXT
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 REPORT_SUFFIXES = (".html", ".xlsx")
 
 

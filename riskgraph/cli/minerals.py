@@ -12,8 +12,8 @@ import click
 
 from riskgraph.errors import InputError
 from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_frame
+from riskgraph.cli._common import CONTEXT
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 OUT_SUFFIXES = (".json", ".xlsx", ".csv", ".parquet")
 FLAG_TABLE = ["node", "metal", "reason", "origin_country", "refiner", "status", "share", "path"]
 REFINER_TABLE = ["actor", "name", "metal", "country", "source", "smelter_id", "rmi_name", "match", "score", "status"]

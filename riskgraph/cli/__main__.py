@@ -1,0 +1,4 @@
+"""``python -m riskgraph.cli``: the same as the ``riskgraph`` command."""
+from riskgraph.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""What every command shares: the group, its error handling, common options."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from riskgraph import __version__
+from riskgraph.errors import InputError, RiskGraphError, StoreError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+chain_path = click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
+
+
+def output_options(formats=("table", "csv", "json")):
+    """The shared ``--format`` / ``--out`` options of every read command."""
+
+    def decorate(command):
+        command = click.option(
+            "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+            help="Write the result to this file; the format follows the extension (.csv, .parquet, .xlsx, .json).",
+        )(command)
+        return click.option(
+            "--format", "fmt", type=click.Choice(formats), default="table", show_default=True,
+            help="How to print the result on stdout.",
+        )(command)
+
+    return decorate
+
+
+def quiet_option(command):
+    return click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")(command)
+
+
+class _Failure(click.ClickException):
+    """One of our errors as click reports it: ``Error: …`` on stderr and an exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class RiskGraphGroup(click.Group):
+    """The command group: turns riskgraph's errors into one line and an exit code.
+
+    Usage and input errors (a missing file, a bad option value, a store that
+    cannot be reached) exit with 2; errors in the chain itself (a closed
+    material loop) with 1. Done here rather than in ``main`` so that every way
+    of invoking the commands (console script, ``CliRunner``) behaves alike.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (InputError, StoreError) as exc:
+            raise _Failure(str(exc), 2) from None
+        except RiskGraphError as exc:
+            raise _Failure(str(exc), 1) from None
+
+
+@click.group(cls=RiskGraphGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="riskgraph")
+def cli() -> None:
+    """riskgraph: supply-chain due diligence as graphs.
+
+    Read a chain (a folder with actors.csv and flows.csv, or an Excel
+    workbook), validate it, and compute where the risks of child labour,
+    forced labour, deforestation and more sit along the chain.
+
+    \b
+    Examples:
+      riskgraph demo
+      riskgraph validate my_chain/ --quarantine rejected.xlsx
+      riskgraph info my_chain.xlsx --format json
+    """

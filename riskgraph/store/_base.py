@@ -1,0 +1,591 @@
+"""The ``GraphStore`` interface and everything the backends share.
+
+A backend (Neo4j, FalkorDB) only knows how to connect, run one Cypher
+statement with parameters, and which of its errors are worth retrying. The
+rest — which files to run, batching, de-duplication, progress, turning rows
+back into a :class:`~riskgraph.model.Chain`, the matrices — lives here, once.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from abc import ABC, abstractmethod
+from contextlib import nullcontext
+from typing import Callable, ClassVar, Iterator, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from riskgraph.errors import InputError, StoreError
+from riskgraph.model import ACTOR_COLUMNS, FLOW_COLUMNS, THEMES, Chain, conform, stage_order
+from riskgraph.store._cypher import CypherFile, bundled, query_file
+
+#: Levels of suppliers that queries/node_shares.cypher and node_matrix.cypher
+#: follow at most (they spell out this many levels).
+MAX_DEPTH = 12
+#: Properties riskgraph writes itself; chain columns may not use these names.
+FLOW_KEY = "flow_key"
+RISK_PREFIX = "risk_"
+_FLOW_KEY_COLUMNS = ("commodity", "year")
+T = TypeVar("T")
+
+
+class DepthWarning(UserWarning):
+    """An in-database propagation stopped at ``max_depth`` while material still came from further upstream."""
+
+
+# --------------------------------------------------------------------------- chain ⇄ rows
+
+
+def _column(frame: pd.DataFrame, column: str) -> list:
+    """A column as plain Python values, ``None`` for missing (what both drivers accept)."""
+    return frame[column].to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _extra_columns(frame: pd.DataFrame, spec: dict[str, str]) -> list[str]:
+    return [c for c in frame.columns if c not in spec]
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as ``{column: value}`` maps (``None`` kept: it removes a stale property on re-push)."""
+    values = [_column(frame, c) for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
+
+
+def flow_keys(flows: pd.DataFrame) -> pd.Series:
+    """The ``flow_key`` of each flow: JSON text ``[commodity, year, seq]``.
+
+    ``seq`` numbers the flows that repeat the same (source, target, commodity,
+    year) in order of appearance (validation warns about them, ``duplicate_flow``),
+    so that every flow of a chain is its own relationship and a re-push finds it.
+    """
+    seq = flows.groupby(["source", "target", *_FLOW_KEY_COLUMNS], dropna=False, sort=False).cumcount()
+    commodity = _column(flows, "commodity")
+    year = _column(flows, "year")
+    keys = [json.dumps([c, y, int(s)], ensure_ascii=False) for c, y, s in zip(commodity, year, seq.tolist())]
+    return pd.Series(keys, index=flows.index, name=FLOW_KEY, dtype=object)
+
+
+def _check_names(chain: Chain) -> None:
+    ids = chain.actors["id"]
+    if ids.isna().any() or (ids == "").any():
+        raise InputError("actors without an id cannot be stored; validate the chain first (riskgraph validate)")
+    reserved = [c for c in _extra_columns(chain.actors, ACTOR_COLUMNS) if str(c).startswith(RISK_PREFIX)]
+    reserved += [c for c in _extra_columns(chain.flows, FLOW_COLUMNS) if c == FLOW_KEY]
+    if reserved:
+        raise InputError(
+            f"column(s) {reserved} cannot be stored: '{RISK_PREFIX}…' on actors and '{FLOW_KEY}' on flows "
+            "are properties riskgraph writes itself; rename the column(s)"
+        )
+
+
+def _actor_rows(chain: Chain) -> list[dict]:
+    # Last row wins for a repeated id, as FalkorDB would otherwise keep the first.
+    actors = chain.actors.drop_duplicates("id", keep="last")
+    props = [c for c in actors.columns if c != "id"]
+    return [{"id": i, "props": p} for i, p in zip(_column(actors, "id"), _records(actors, props))]
+
+
+def _country_rows(chain: Chain) -> tuple[list[dict], list[dict]]:
+    from riskgraph.countries import country_name
+
+    actors = chain.actors.drop_duplicates("id", keep="last")
+    actors = actors[actors["country"].notna()]
+    located = [{"id": i, "country": c} for i, c in zip(_column(actors, "id"), _column(actors, "country"))]
+    countries = [{"iso2": iso2, "name": country_name(iso2)} for iso2 in sorted(set(actors["country"]))]
+    return countries, located
+
+
+def _flow_rows(chain: Chain) -> list[dict]:
+    flows = chain.flows
+    props = [c for c in flows.columns if c not in ("source", "target")]
+    return [
+        {"source": s, "target": t, "key": k, "props": p}
+        for s, t, k, p in zip(_column(flows, "source"), _column(flows, "target"), flow_keys(flows).tolist(),
+                              _records(flows, props))
+    ]
+
+
+def _ordered(frame: pd.DataFrame, spec: dict[str, str], sort: list[str]) -> pd.DataFrame:
+    extras = sorted(c for c in _extra_columns(frame, spec) if frame[c].notna().any())
+    frame = frame.sort_values(sort, kind="mergesort", na_position="last")
+    return frame[list(spec) + extras].reset_index(drop=True)
+
+
+def as_stored(chain: Chain) -> Chain:
+    """The chain as a store gives it back: what :meth:`GraphStore.pull` returns after a push.
+
+    Actors sorted by id; flows sorted by (source, target, commodity, year),
+    repeated keys in their original order; extra columns after the data
+    contract's in name order, without the ones that hold no value (a graph
+    has no empty properties); the optional tables (plots, indicators,
+    relevance) left out, as the graph holds actors and flows only.
+
+    Examples
+    --------
+    >>> from riskgraph.testing import assert_chain_equal
+    >>> with open_store("falkordb://localhost:6379/acme") as store:  # doctest: +SKIP
+    ...     store.push(chain)
+    ...     assert_chain_equal(store.pull(), as_stored(chain))
+    """
+    actors = _ordered(chain.actors, ACTOR_COLUMNS, ["id"])
+    flows = _ordered(chain.flows, FLOW_COLUMNS, ["source", "target", *_FLOW_KEY_COLUMNS])
+    return Chain(actors=actors, flows=flows, name=chain.name)
+
+
+def _chain_from_records(actor_props: list[dict], flow_rows: list[tuple[str, str, dict]], name: str) -> Chain:
+    actors = pd.DataFrame.from_records(actor_props) if actor_props else pd.DataFrame(columns=["id"])
+    actors = actors.drop(columns=[c for c in actors.columns if str(c).startswith(RISK_PREFIX)])
+    records, seq = [], []
+    for source, target, props in flow_rows:
+        record = dict(props)
+        key = record.pop(FLOW_KEY, None)
+        record["source"], record["target"] = source, target
+        records.append(record)
+        seq.append(json.loads(key)[2] if key else 0)
+    flows = conform(pd.DataFrame.from_records(records) if records else None, "flows")
+    # Repeated (source, target, commodity, year) keys come back in their pushed order.
+    order = flows.assign(_seq=seq).sort_values(["source", "target", *_FLOW_KEY_COLUMNS, "_seq"],
+                                                kind="mergesort", na_position="last").index
+    flows = flows.loc[order]
+    return Chain(actors=_ordered(conform(actors, "actors"), ACTOR_COLUMNS, ["id"]),
+                 flows=_ordered(flows, FLOW_COLUMNS, ["source", "target", *_FLOW_KEY_COLUMNS]), name=name)
+
+
+def _batches(rows: list, size: int) -> Iterator[tuple[int, list]]:
+    for start in range(0, len(rows), size):
+        yield start, rows[start:start + size]
+
+
+def _progress_bar(enabled: bool):
+    if not enabled:
+        return nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+        TimeElapsedColumn(), console=Console(stderr=True),
+    )
+
+
+def _wide(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Long ``stage, country, value`` rows → stages × countries, stages in chain order, zeros left out.
+
+    The same layout as :meth:`riskgraph.risk.Assessment.shares` and ``.matrix``.
+    """
+    frame = frame[frame[value] != 0]
+    if frame.empty:
+        return pd.DataFrame(index=pd.Index([], name="stage"), columns=pd.Index([], name="country"), dtype=float)
+    order = stage_order()
+    table = frame.pivot_table(index="stage", columns="country", values=value, aggfunc="sum", fill_value=0.0)
+    stages = sorted(table.index, key=lambda s: (order.get(s, len(order)), s))
+    table = table.reindex(index=stages, columns=sorted(table.columns))
+    table.index.name, table.columns.name = "stage", "country"
+    return table.astype(float)
+
+
+# --------------------------------------------------------------------------- the interface
+
+
+class GraphStore(ABC):
+    """A chain in a graph database: push, pull, query, and risk propagation in the database.
+
+    Use :func:`riskgraph.store.open_store` to get one from a URI. Every store
+    runs the same Cypher files (``cypher/``) and stores the graph model of
+    DESIGN §5::
+
+        (:Actor {id, name, stage, country, sector, commodity, lat, lon, …})
+        (:Actor)-[:SUPPLIES {commodity, volume, unit, year, flow_key}]->(:Actor)
+        (:Actor)-[:LOCATED_IN]->(:Country {iso2, name})
+        (:Actor)-[:HAS_RISK {theme, score, source}]->(:Theme {name})
+
+    Writes are upserts keyed on ids (``MERGE``), sent in batches
+    (``UNWIND $rows``); a batch that fails with a transient error (a lost
+    connection, a deadlock, a server restarting) is retried with exponential
+    backoff, at most ``retries`` times — safe because an upsert applied
+    twice changes nothing.
+
+    Parameters
+    ----------
+    retries : int
+        Retries of one statement after a transient error (default 3).
+    retry_delay : float
+        Seconds before the first retry; doubled for each further one, at most 5.
+    """
+
+    #: Short backend name, also the schema file's stem (``cypher/schema/<backend>.cypher``).
+    backend: ClassVar[str]
+    #: URI schemes this backend serves.
+    schemes: ClassVar[tuple[str, ...]]
+    #: Errors worth retrying (filled in by each backend).
+    _transient: ClassVar[tuple[type[BaseException], ...]] = ()
+    #: Every other error of the driver, turned into StoreError.
+    _failures: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __init__(self, *, retries: int = 3, retry_delay: float = 0.25) -> None:
+        if retries < 0 or retry_delay < 0:
+            raise InputError("retries and retry_delay must be ≥ 0")
+        self.retries = retries
+        self.retry_delay = retry_delay
+        self._schema_ready = False
+
+    # -- what a backend provides --------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the store is, for messages: URI and database or graph, without credentials."""
+
+    @abstractmethod
+    def _execute(self, cypher: str, params: dict, *, write: bool) -> tuple[list[str], list[list]]:
+        """Run one statement; return column names and rows of plain Python values."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection; the store cannot be used afterwards."""
+
+    def _permanent(self, exc: BaseException) -> bool:
+        """True for an error that looks transient but is not (bad credentials)."""
+        return False
+
+    def _message(self, exc: BaseException) -> str:
+        """The first line of a driver error."""
+        text = str(exc).strip() or type(exc).__name__
+        return text.splitlines()[0].strip()
+
+    def _run_schema_statement(self, statement: str) -> None:
+        self._call(statement, {}, write=True, what="schema")
+
+    def _check_chain(self, chain: Chain) -> None:
+        """Refuse what this backend cannot store faithfully (nothing, by default)."""
+
+    # -- running statements ---------------------------------------------------------------------
+
+    def _retrying(self, attempt: Callable[[], T], what: str) -> T:
+        """``attempt()``, retried after transient errors with exponential backoff, at most ``retries`` times.
+
+        Safe for writes too: every write is an upsert, so one applied twice
+        (the reply lost after the commit) changes nothing.
+        """
+        delay = self.retry_delay
+        for tries in range(1, self.retries + 2):
+            try:
+                return attempt()
+            except self._transient as exc:
+                if self._permanent(exc) or tries > self.retries:
+                    note = "" if self._permanent(exc) else f" (after {tries} attempts)"
+                    raise StoreError(f"{self.location}: {what} failed{note}: {self._message(exc)}") from None
+                time.sleep(delay)
+                delay = min(2 * delay, 5.0)
+            except self._failures as exc:
+                raise StoreError(f"{self.location}: {what} failed: {self._message(exc)}") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call(self, cypher: str, params: dict, *, write: bool, what: str) -> tuple[list[str], list[list]]:
+        return self._retrying(lambda: self._execute(cypher, params, write=write), what)
+
+    def _run(self, file: CypherFile, params: dict | None = None, *, write: bool = False,
+             what: str | None = None) -> tuple[list[str], list[list]]:
+        return self._call(file.text, file.bind(params or {}), write=write, what=what or file.name)
+
+    def _load(self, name: str, what: str, **params) -> int:
+        """Run ``cypher/load/<name>.cypher``; the number of rows it reports written."""
+        _, rows = self._run(bundled("load", name), params, write=True, what=what)
+        return int(rows[0][0]) if rows else 0
+
+    def ensure_schema(self) -> None:
+        """Create the constraints or indexes of ``cypher/schema/<backend>.cypher`` (idempotent)."""
+        if self._schema_ready:
+            return
+        for statement in bundled("schema", self.backend).statements:
+            self._run_schema_statement(statement)
+        self._schema_ready = True
+
+    # -- the public API ---------------------------------------------------------------------------
+
+    def push(self, chain: Chain, *, batch_size: int = 10_000, progress: bool = True,
+             replace: bool = False) -> pd.DataFrame:
+        """Write a chain's actors, countries and flows to the store (an idempotent upsert).
+
+        Parameters
+        ----------
+        chain : Chain
+            A validated chain.
+        batch_size : int
+            Rows per statement (``UNWIND $rows``).
+        progress : bool
+            Show a progress bar on stderr.
+        replace : bool
+            Clear the store first (:meth:`clear`), so that it holds exactly
+            this chain; otherwise actors and flows already stored and absent
+            from ``chain`` stay.
+
+        Returns
+        -------
+        DataFrame
+            Per table (``countries, actors, located_in, flows``): ``rows``,
+            ``seconds``, ``rows_per_second``.
+
+        Raises
+        ------
+        InputError
+            Flows name actors that are in neither the chain nor the store, or
+            columns use names riskgraph reserves (``risk_…``, ``flow_key``).
+        StoreError
+            The store cannot be reached or refused a write.
+
+        Notes
+        -----
+        Pushing the same chain twice gives the same graph: actors are keyed
+        by id, countries by ISO code, flows by (source, target, commodity,
+        year, seq) — see :func:`flow_keys`. A property whose value is missing
+        is removed, so a re-push mirrors changed values.
+        """
+        if batch_size < 1:
+            raise InputError(f"batch_size must be ≥ 1, not {batch_size}")
+        _check_names(chain)
+        self._check_chain(chain)
+        countries, located = _country_rows(chain)
+        tables = [("countries", countries), ("actors", _actor_rows(chain)), ("located_in", located),
+                  ("flows", _flow_rows(chain))]
+        self.ensure_schema()
+        if replace:
+            self.clear()
+        self._check_flow_ends(chain)
+        summary = []
+        with _progress_bar(progress) as bar:
+            tasks = {name: bar.add_task(name, total=len(rows)) for name, rows in tables} if bar else {}
+            for name, rows in tables:
+                start = time.perf_counter()
+                for first, batch in _batches(rows, batch_size):
+                    what = f"writing {name} rows {first + 1}–{first + len(batch)}"
+                    written = self._load(name, what, rows=batch)
+                    if name == "flows" and written < len(batch):
+                        raise StoreError(f"{self.location}: {what}: only {written} of {len(batch)} flows found "
+                                         "both their actors; was the store cleared during the push?")
+                    if bar:
+                        bar.advance(tasks[name], len(batch))
+                seconds = time.perf_counter() - start
+                summary.append({"table": name, "rows": len(rows), "seconds": seconds,
+                                "rows_per_second": len(rows) / seconds if seconds > 0 else math.inf})
+        return pd.DataFrame(summary)
+
+    def _check_flow_ends(self, chain: Chain) -> None:
+        ends = pd.unique(pd.concat([chain.flows["source"], chain.flows["target"]]).dropna())
+        outside = sorted(set(ends) - set(chain.actors["id"].dropna()))
+        if not outside:
+            return
+        _, rows = self._run(bundled("admin", "existing_actors"), {"ids": outside}, what="looking up actors")
+        unknown = sorted(set(outside) - {r[0] for r in rows})
+        if unknown:
+            shown = ", ".join(repr(u) for u in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            raise InputError(f"{len(unknown)} actor id(s) named in flows are in neither the chain's actors "
+                             f"nor the store: {shown}; validate the chain first (riskgraph validate)")
+
+    def pull(self, *, page_size: int = 10_000, name: str | None = None) -> Chain:
+        """Read the stored actors and flows back as a :class:`Chain`.
+
+        Parameters
+        ----------
+        page_size : int
+            Actors (with their flows) read per query.
+        name : str, optional
+            The chain's name; default: the store's location.
+
+        Returns
+        -------
+        Chain
+            Actors sorted by id, flows by (source, target, commodity, year)
+            — the layout of :func:`as_stored`, so that
+            ``assert_chain_equal(store.pull(), as_stored(chain))`` holds after
+            ``store.push(chain)``.
+
+        Notes
+        -----
+        Extra columns come back as text columns after the data contract's, in
+        name order; columns without any value are not stored. Risk scores
+        (``risk_<theme>`` properties, :meth:`write_risk`) are not part of a
+        chain and are left out. FalkorDB returns floating-point numbers with
+        15 significant digits, so coordinates and volumes round-trip within
+        a relative 1e-15, not bit for bit.
+        """
+        actor_props: list[dict] = []
+        flow_rows: list[tuple[str, str, dict]] = []
+        actors_file, flows_file = bundled("queries", "chain_actors"), bundled("queries", "chain_flows")
+        after = ""
+        while True:
+            _, rows = self._run(actors_file, {"after": after, "limit": page_size}, what="reading actors")
+            if not rows:
+                break
+            ids = [row[0] for row in rows]
+            actor_props.extend(row[1] for row in rows)
+            _, flows = self._run(flows_file, {"sources": ids}, what="reading flows")
+            flow_rows.extend((row[0], row[1], row[2]) for row in flows)
+            after = ids[-1]
+            if len(rows) < page_size:
+                break
+        return _chain_from_records(actor_props, flow_rows, self.location if name is None else name)
+
+    def query(self, name_or_path, **params) -> pd.DataFrame:
+        """Run a read query — a bundled one by name or a ``.cypher`` file — and return its rows.
+
+        Parameters
+        ----------
+        name_or_path : str or Path
+            ``"upstream"``, ``"downstream"``, ``"actors_by_stage_country"``,
+            ``"chain_actors"``, ``"chain_flows"``, ``"node_shares"``,
+            ``"node_matrix"`` (``cypher/queries/``), or a path to a file.
+        **params
+            The query's parameters, as declared in its header.
+
+        Returns
+        -------
+        DataFrame
+            One column per returned name; nodes and relationships become
+            dicts of their properties.
+
+        Examples
+        --------
+        >>> store.query("upstream", node="refiner_ch", max_depth=2)  # doctest: +SKIP
+        """
+        file = query_file(name_or_path)
+        keys, rows = self._run(file, params, what=f"query '{file.name}'")
+        return pd.DataFrame.from_records(rows, columns=keys) if rows else pd.DataFrame(columns=keys)
+
+    def node_shares(self, node: str, *, max_depth: int = MAX_DEPTH) -> pd.DataFrame:
+        """``V_n``: share of node n's material that passed through each stage × country, computed in the database.
+
+        The same layout as :meth:`riskgraph.risk.Assessment.shares` (stages ×
+        countries, zeros left out) and, on acyclic chains up to ``max_depth``
+        flows deep, the same values within 1e-9.
+
+        Warns
+        -----
+        DepthWarning
+            Material still enters from more than ``max_depth`` levels
+            upstream (a deeper chain or a cycle): the shares are a lower bound.
+        """
+        frame = self._propagation("node_shares", node, max_depth)
+        return _wide(frame, "share")
+
+    def node_matrix(self, node: str, theme: str, *, max_depth: int = MAX_DEPTH) -> pd.DataFrame:
+        """``M_n,t``: the chain-location risk matrix of node n for theme t, computed in the database.
+
+        Uses the inherent risk stored on actors by :meth:`write_risk`. The
+        same layout and, on acyclic chains, the same values (within 1e-9) as
+        :meth:`riskgraph.risk.Assessment.matrix`.
+
+        Raises
+        ------
+        StoreError
+            Some actor upstream of ``node`` has no stored risk for ``theme``.
+        """
+        if theme not in THEMES:
+            raise InputError(f"theme '{theme}' is not one of {list(THEMES)}")
+        frame = self._propagation("node_matrix", node, max_depth, theme=theme)
+        unscored = int(frame["unscored"].sum())
+        if unscored:
+            raise StoreError(
+                f"{self.location}: {unscored} actor(s) upstream of '{node}' have no {RISK_PREFIX}{theme}; store the "
+                "risk first: write_risk(assess(chain)) or riskgraph db push --with-risk"
+            )
+        return _wide(frame, "risk")
+
+    def _propagation(self, name: str, node: str, max_depth: int, **params) -> pd.DataFrame:
+        if not 0 <= max_depth <= MAX_DEPTH:
+            raise InputError(f"max_depth must lie between 0 and {MAX_DEPTH}, not {max_depth}")
+        frame = self.query(name, node=node, max_depth=max_depth, **params)
+        if frame.empty:
+            raise InputError(f"actor '{node}' is not in the store at {self.location}")
+        if bool(frame["truncated"].any()):
+            warnings.warn(
+                f"{name} of '{node}': material still enters from beyond {max_depth} level(s) of suppliers "
+                "(a deeper chain or a cycle); the values are a lower bound",
+                DepthWarning, stacklevel=3,
+            )
+        return frame
+
+    def write_risk(self, assessment, *, batch_size: int = 10_000, progress: bool = False) -> int:
+        """Store inherent risk ``r_t(u)`` of every actor and theme from an assessment.
+
+        Writes properties ``risk_<theme>`` on each actor (read by
+        :meth:`node_matrix`) and ``(:Actor)-[:HAS_RISK {theme, score,
+        source}]->(:Theme)``, ``source`` being the indicator the likelihood
+        came from. Actors of the assessment that are not in the store are
+        skipped.
+
+        Parameters
+        ----------
+        assessment : riskgraph.risk.Assessment
+            What :func:`riskgraph.risk.assess` returns.
+
+        Returns
+        -------
+        int
+            Actors written (found in the store).
+        """
+        if batch_size < 1:
+            raise InputError(f"batch_size must be ≥ 1, not {batch_size}")
+        inherent = assessment.inherent
+        themes = [str(t) for t in inherent.columns]
+        sources = self._risk_sources(assessment, themes)
+        ids = [str(i) for i in inherent.index]
+        scores = inherent.to_numpy(dtype=float)
+        rows = []
+        for position, actor in enumerate(ids):
+            values = scores[position]
+            risk = {f"{RISK_PREFIX}{t}": (None if np.isnan(v) else float(v)) for t, v in zip(themes, values)}
+            entries = [{"theme": t, "score": float(v), "source": sources.get((actor, t))}
+                       for t, v in zip(themes, values) if not np.isnan(v)]
+            rows.append({"id": actor, "risk": risk, "themes": entries})
+        self.ensure_schema()
+        self._load("themes", "writing themes", names=themes)
+        written = 0
+        with _progress_bar(progress) as bar:
+            task = bar.add_task("risk", total=len(rows)) if bar else None
+            for first, batch in _batches(rows, batch_size):
+                written += self._load("risk", f"writing risk rows {first + 1}–{first + len(batch)}", rows=batch)
+                if bar:
+                    bar.advance(task, len(batch))
+        return written
+
+    @staticmethod
+    def _risk_sources(assessment, themes: list[str]) -> dict[tuple[str, str], str | None]:
+        table = getattr(assessment, "actor_risk", None)
+        if table is None or "source" not in getattr(table, "columns", ()):
+            return {}
+        table = table[table["theme"].isin(themes)]
+        values = table["source"].astype(object).where(table["source"].notna(), None)
+        return dict(zip(zip(table["actor"].astype(str), table["theme"].astype(str)), values))
+
+    def counts(self) -> dict[str, int]:
+        """Nodes and relationships held: ``actors, flows, countries, themes, located_in, has_risk``."""
+        keys, rows = self._run(bundled("admin", "counts"), what="counting")
+        return {k: int(v) for k, v in zip(keys, rows[0])}
+
+    def clear(self) -> int:
+        """Delete every Actor, Country and Theme node with their relationships; return how many nodes.
+
+        Other data in the database is left alone. Deletes in transactions of
+        10 000 nodes, so that a large graph does not need one huge transaction.
+        """
+        file = bundled("admin", "clear")
+        total = 0
+        while True:
+            _, rows = self._run(file, {"limit": 10_000}, write=True, what="clearing")
+            deleted = int(rows[0][0]) if rows else 0
+            total += deleted
+            if deleted == 0:
+                return total
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.location}>"
