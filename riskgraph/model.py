@@ -272,6 +272,29 @@ class Chain:
         current.update(tables)
         return Chain(**current)
 
+    def for_year(self, year: int) -> "Chain":
+        """The chain as it was in one year: the flows of that year, every actor and plot.
+
+        >>> chain.for_year(2025)  # doctest: +SKIP
+        """
+        return self.replace(flows=self.flows[self.flows["year"] == year])
+
+    def without(self, actors) -> "Chain":
+        """A what-if: the chain without these actors, their flows and their plots.
+
+        Downstream actors keep their other suppliers; their input shares are
+        recomputed from what remains.
+        """
+        drop = set([actors] if isinstance(actors, str) else actors)
+        unknown = drop - set(self.actors["id"])
+        if unknown:
+            from riskgraph.errors import InputError
+
+            raise InputError(f"not actor ids of the chain: {sorted(unknown)}")
+        flows = self.flows[~self.flows["source"].isin(drop) & ~self.flows["target"].isin(drop)]
+        plots = self.plots[~self.plots["actor_id"].isin(drop)] if len(self.plots) else self.plots
+        return self.replace(actors=self.actors[~self.actors["id"].isin(drop)], flows=flows, plots=plots)
+
     def equals(self, other: object) -> bool:
         """True when both chains hold the same tables (values, dtypes, column order)."""
         if not isinstance(other, Chain):

@@ -43,11 +43,6 @@ def read_actions(folder: Path) -> pd.DataFrame:
     return pd.DataFrame(columns=["supplier", "theme", "step", "owner", "due_date", "status"])
 
 
-def _year_chain(chain: Chain, year) -> Chain:
-    flows = chain.flows[chain.flows["year"] == year]
-    return chain.replace(flows=flows)
-
-
 def member_progress(chain: Chain, actions: pd.DataFrame | None = None, *, member: str = "",
                     theme: str = "child_labour") -> pd.DataFrame:
     """Progress figures of one member, one row per year of its flows."""
@@ -61,7 +56,7 @@ def member_progress(chain: Chain, actions: pd.DataFrame | None = None, *, member
     years = sorted(int(y) for y in chain.flows["year"].dropna().unique()) or [None]
     rows = []
     for year in years:
-        current = _year_chain(chain, year) if year is not None else chain
+        current = chain.for_year(year) if year is not None else chain
         active = set(current.flows["source"]) | set(current.flows["target"])
         assessment = assess(current)
         cover = coverage(current, assessment)

@@ -52,9 +52,13 @@ def theme_label(theme: str, lang: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def stage_label(stage: str, lang: str) -> str:
-    table = stage_table().drop_duplicates("stage").set_index("stage")
-    return table.loc[stage, f"label_{lang}"] if stage in table.index else stage
+def stage_label(stage: str, lang: str, sector: str | None = None) -> str:
+    """A stage's label in ``lang``; the sector's own label when given (food's trader is no gold exporter)."""
+    table = stage_table()
+    rows = table[(table["stage"] == stage) & ((table["sector"] == sector) if sector else True)]
+    if rows.empty:
+        rows = table[table["stage"] == stage]
+    return rows.iloc[0][f"label_{lang}"] if len(rows) else stage
 
 
 def matrix_workbook(assessment, node, path: Path | str, *, themes=None, lang: str = "en") -> Path:
@@ -368,13 +372,15 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     labels(lang)
     t = HTML_TEXT[lang]
     chain = assessment.chain
+    sectors = chain.actors["sector"].dropna().unique()
+    sector = sectors[0] if len(sectors) == 1 else None
     scope_nodes = node if node is not None else assessment.chain_ends
     scope = node if isinstance(node, str) else t["all_ends"].format(n=len(scope_nodes)) if node is None else \
         ", ".join(map(str, node))
     profile = assessment.profile(scope_nodes) if publication is None else _published_profile(assessment, publication)
     priorities = []
     for row in profile.itertuples(index=False):
-        where = " · ".join(x for x in (stage_label(row.peak_stage, lang) if row.peak_stage else None,
+        where = " · ".join(x for x in (stage_label(row.peak_stage, lang, sector) if row.peak_stage else None,
                                        country_name(row.peak_country) if row.peak_country else None,
                                        row.peak_commodity) if x)
         priorities.append({**row._asdict(), "theme_label": theme_label(row.theme, lang),
@@ -397,7 +403,7 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
                               "text": f"{value:.2f}" if share else "",
                               "title": f"{stage} · {country_name(country)}: {t['share'].lower()} {share:.1%}, "
                                        f"{t['exposure'].lower()} {value:.3f}"})
-            rows.append({"label": stage_label(stage, lang), "cells": cells})
+            rows.append({"label": stage_label(stage, lang, sector), "cells": cells})
         matrices.append({"title": theme_label(theme, lang), "columns": columns, "rows": rows})
 
     explanations = []
@@ -408,7 +414,7 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
         e = assessment.explain(target, row.theme, stage=row.peak_stage, country=row.peak_country, top=5, paths=1)
         table = e.actors[["actor", "name", "weight", "likelihood", "relevance", "risk", "source", "year"]]
         explanations.append({
-            "title": f"{theme_label(row.theme, lang)} — {stage_label(row.peak_stage, lang)}, "
+            "title": f"{theme_label(row.theme, lang)} — {stage_label(row.peak_stage, lang, sector)}, "
                      f"{country_name(row.peak_country)}",
             "summary": f"{target}: {e.contributors} actors, {e.share:.1%} of the material, exposure {e.exposure:.3f}",
             "columns": list(table.columns),

@@ -366,6 +366,14 @@ class Assessment:
             raise InputError(f"actor '{node}' is not in the chain")
         return position
 
+    def upstream(self, node: str) -> pd.Series:
+        """``W[u, node]`` for every upstream actor u (exact, the assessment's year), largest first."""
+        start = np.zeros(len(self.actors))
+        start[self._position(node)] = 1.0
+        weights = pd.Series(_propagate_vector(self.shares_info.matrix.tocsr(), start), index=self.actors,
+                            name="weight")
+        return weights[weights > 0].sort_values(ascending=False, kind="stable")
+
     def _check_theme(self, theme: str) -> None:
         if theme not in self.themes:
             raise InputError(f"theme '{theme}' is not one of {list(self.themes)}")

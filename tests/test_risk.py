@@ -214,3 +214,21 @@ def test_overrides_always_win(chain, score):
     relevance = pd.DataFrame({"stage": LAYERS, "theme": THEME, "weight": 1.0})
     risk = assess(chain, overrides, relevance).inherent[THEME]
     np.testing.assert_allclose(risk.to_numpy(), score)
+
+
+def test_what_if_without_a_supplier_recomputes_the_shares():
+    chain = chain_of([("a", "farm", "GH"), ("b", "farm", "CI"), ("c", "cooperative", "GH")],
+                     [("a", "c", 60), ("b", "c", 40)])
+    assert assess(chain).shares("c").loc["farm", "CI"] == pytest.approx(0.4)
+    without = chain.without("b")
+    assert "CI" not in assess(without).shares("c").columns
+    assert assess(without).shares("c").loc["farm", "GH"] == pytest.approx(1.0)
+    with pytest.raises(rg.InputError, match="not actor ids"):
+        chain.without(["zz"])
+
+
+def test_for_year_keeps_that_years_flows_and_upstream_weights(linear):
+    chain = linear.replace(flows=linear.flows.assign(year=[2024, 2025]))
+    assert len(chain.for_year(2025).flows) == 1
+    weights = assess(linear).upstream("trader")
+    assert weights.to_dict() == {"farm": 1.0, "coop": 1.0, "trader": 1.0}
