@@ -112,6 +112,27 @@ def input_shares(chain: Chain, *, year: int | None = None) -> InputShares:
     return InputShares(matrix=matrix, actors=actors, equal_split=pd.Series(equal, index=actors, name="equal_split"))
 
 
+def share_graph(shares: InputShares, *, keep: np.ndarray | None = None) -> nx.DiGraph:
+    """The input shares as a graph for path questions: edge weight ``-log S[u, n]``.
+
+    The shortest path under this weight is the *heaviest* material path (the
+    largest product of shares). ``keep`` (a boolean mask over actors)
+    restricts the graph, e.g. to the actors upstream of one node.
+    """
+    import math
+
+    coo = shares.matrix.tocoo()
+    ids = shares.actors.to_numpy()
+    mask = coo.data > 0
+    if keep is not None:
+        mask &= keep[coo.row] & keep[coo.col]
+    graph = nx.DiGraph()
+    graph.add_weighted_edges_from(
+        (ids[u], ids[n], -math.log(s)) for u, n, s in zip(coo.row[mask], coo.col[mask], coo.data[mask])
+    )
+    return graph
+
+
 def adjacency(chain: Chain) -> sp.csr_matrix:
     """Boolean sparse adjacency ``A[u, n] = 1`` when u supplies n (row order of actors)."""
     actors = chain.actor_ids

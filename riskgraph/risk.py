@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskgraph.errors import ChainError, InputError
-from riskgraph.graph import InputShares, input_shares
+from riskgraph.graph import InputShares, input_shares, share_graph
 from riskgraph.model import THEMES, Chain, chain_start_stages, stage_order
 from riskgraph.reference import Reference, commodity_key, default_reference
 
@@ -665,16 +665,10 @@ class Assessment:
         )
 
     def _heaviest_paths(self, node: str, sources: list[str], per_source: int) -> pd.DataFrame:
-        coo = self.shares_info.matrix.tocoo()
-        ids = self.actors.to_numpy()
-        start = np.zeros(len(ids))
+        start = np.zeros(len(self.actors))
         start[self._position(node)] = 1.0
         upstream = _propagate_vector(self.shares_info.matrix.tocsr(), start) > 0
-        keep = upstream[coo.row] & upstream[coo.col] & (coo.data > 0)
-        graph = nx.DiGraph()
-        graph.add_weighted_edges_from(
-            (ids[u], ids[n], -math.log(s)) for u, n, s in zip(coo.row[keep], coo.col[keep], coo.data[keep])
-        )
+        graph = share_graph(self.shares_info, keep=upstream)
         rows = []
         for source in sources:
             if source == node or source not in graph or node not in graph:

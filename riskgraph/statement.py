@@ -19,7 +19,6 @@ Output as HTML (to read and sign off) and Excel (to edit the plan).
 from __future__ import annotations
 
 import datetime
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
+from riskgraph.graph import share_graph
 from riskgraph.model import chain_start_stages
 
 PLAN_COLUMNS = ["suspicion", "supplier", "name", "country", "stage", "commodity", "likelihood", "severity", "weight",
@@ -57,14 +57,6 @@ class Statement:
     threshold: float
 
 
-def _paths_graph(assessment) -> nx.DiGraph:
-    coo = assessment.shares_info.matrix.tocoo()
-    ids = assessment.actors.to_numpy()
-    graph = nx.DiGraph()
-    graph.add_weighted_edges_from((ids[u], ids[n], -math.log(s)) for u, n, s in zip(coo.row, coo.col, coo.data) if s > 0)
-    return graph
-
-
 def child_labour_statement(chain, node: str, *, theme: str = "child_labour", threshold: float | None = None,
                            assessment=None, lang: str = "en", due_in_days: int = 90) -> Statement:
     """Draft the statement of ``node`` for ``theme`` (default child labour).
@@ -88,7 +80,7 @@ def child_labour_statement(chain, node: str, *, theme: str = "child_labour", thr
     chosen = weights[(weights > 0) & (risk >= threshold) & (weights.index != node)]
     actors = chain.actors.set_index("id")
     provenance = assessment.actor_risk[assessment.actor_risk["theme"] == theme].set_index("actor")
-    graph = _paths_graph(assessment)
+    graph = share_graph(assessment.shares_info)
     starts = chain_start_stages()
     records = []
     for actor in chosen.index:
