@@ -16,6 +16,26 @@ from riskgraph.model import Chain, SECTORS, THEMES, stages_of
 from riskgraph.risk import Assessment, assess
 from riskgraph.validate import ValidationReport, validate_chain
 
+#: Functions loaded on first use, so that ``import riskgraph`` stays quick
+#: (scikit-learn, shapely and the database drivers load only when needed).
+_LAZY = {
+    "find_hotspots": "riskgraph.hotspots",
+    "open_store": "riskgraph.store",
+    "html_report": "riskgraph.report",
+    "matrix_workbook": "riskgraph.report",
+    "generate_chain": "riskgraph.generate",
+    "compare": "riskgraph.diff",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'riskgraph' has no attribute {name!r}")
+
+
 try:
     __version__ = _version("riskgraph")
 except PackageNotFoundError:  # running from a source tree that is not installed
@@ -37,4 +57,5 @@ __all__ = [
     "validate_chain",
     "write_chain",
     "__version__",
+    *_LAZY,
 ]

@@ -144,3 +144,13 @@ def test_explain_json_names_actors_sources_and_paths(data_dir):
     data = json.loads(result.stdout)
     assert data["actors"][0]["actor"] == "mine_ug" and "DOL" in data["actors"][0]["source"]
     assert data["paths"][0]["path"] == "mine_ug → trader_ae → refiner_ch → jeweller_nl"
+
+
+def test_the_python_api_exposes_the_main_functions_at_the_top():
+    import riskgraph as rg
+
+    for name in ("read_chain", "write_chain", "validate_chain", "assess", "find_hotspots", "open_store",
+                 "html_report", "matrix_workbook", "generate_chain", "compare"):
+        assert callable(getattr(rg, name)), name
+    with pytest.raises(AttributeError):
+        rg.no_such_function  # noqa: B018
