@@ -578,3 +578,49 @@ def test_cli_unreachable_server_is_exit_2_with_one_line(args, data_dir):
 def test_cli_unreachable_server_is_exit_2_without_main_too():
     direct = CliRunner().invoke(cli, ["db", "shares", "--uri", f"bolt://127.0.0.1:{free_port()}", "--node", "x"])
     assert direct.exit_code == 2 and direct.stderr.startswith("Error: ") and direct.stderr.strip().count("\n") == 0
+
+
+# --------------------------------------------------------------------------- Neo4j: flows created side by side
+
+
+def test_flows_merge_into_a_store_that_holds_some_of_them(store, food_300):
+    # A store with flows already takes the upsert path (on Neo4j: MERGE, batch by batch).
+    half = food_300.replace(flows=food_300.flows.iloc[: len(food_300.flows) // 2])
+    store.push(half, batch_size=97, progress=False)
+    assert store.counts()["flows"] == len(half.flows)
+    store.push(food_300, batch_size=97, progress=False)
+    assert store.counts()["flows"] == len(food_300.flows)
+    assert_chain_equal(store.pull(), as_stored(food_300))
+
+
+def test_neo4j_first_push_creates_flows_and_a_retried_batch_merges(neo4j_uri, food_300, monkeypatch):
+    import threading
+
+    from neo4j.exceptions import ServiceUnavailable
+
+    from riskgraph.store._cypher import bundled
+
+    create = bundled("load/neo4j", "flows_new").text
+    with open_store(neo4j_uri, retry_delay=0) as store:
+        store.clear()
+        execute, sent, lock = store._execute, [], threading.Lock()
+
+        def reply_lost_after_commit(cypher, params, *, write):
+            result = execute(cypher, params, write=write)
+            with lock:  # flow batches arrive from several threads
+                sent.append(cypher)
+                lost = cypher == create and sent.count(create) == 3
+            if lost:
+                raise ServiceUnavailable("connection lost after the commit")
+            return result
+
+        monkeypatch.setattr(store, "_execute", reply_lost_after_commit)
+        store.push(food_300, batch_size=97, progress=False)
+        batches = math.ceil(len(food_300.flows) / 97)
+        assert sent.count(create) == batches and sent.count(bundled("load", "flows").text) == 1
+        assert store.counts()["flows"] == len(food_300.flows)
+        assert_chain_equal(store.pull(), as_stored(food_300))
+        # Into a store with flows, a push merges: nothing changes.
+        store.push(food_300, batch_size=97, progress=False)
+        assert sent.count(create) == batches
+        assert store.counts()["flows"] == len(food_300.flows)

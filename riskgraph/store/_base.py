@@ -159,6 +159,10 @@ def _batches(rows: list, size: int) -> Iterator[tuple[int, list]]:
         yield start, rows[start:start + size]
 
 
+def _what(table: str, first: int, batch: list) -> str:
+    return f"writing {table} rows {first + 1}–{first + len(batch)}"
+
+
 def _progress_bar(enabled: bool):
     if not enabled:
         return nullcontext(None)
@@ -296,6 +300,14 @@ class GraphStore(ABC):
         _, rows = self._run(bundled("load", name), params, write=True, what=what)
         return int(rows[0][0]) if rows else 0
 
+    def _load_batches(self, name: str, rows: list, batch_size: int) -> Iterator[tuple[int, list, int]]:
+        """Run ``load/<name>.cypher`` on each batch of ``rows``; yield ``(first, batch, written)`` in order.
+
+        One batch after the other here; a backend may send batches side by side (Neo4jStore, flows).
+        """
+        for first, batch in _batches(rows, batch_size):
+            yield first, batch, self._load(name, _what(name, first, batch), rows=batch)
+
     def ensure_schema(self) -> None:
         """Create the constraints or indexes of ``cypher/schema/<backend>.cypher`` (idempotent)."""
         if self._schema_ready:
@@ -360,12 +372,11 @@ class GraphStore(ABC):
             tasks = {name: bar.add_task(name, total=len(rows)) for name, rows in tables} if bar else {}
             for name, rows in tables:
                 start = time.perf_counter()
-                for first, batch in _batches(rows, batch_size):
-                    what = f"writing {name} rows {first + 1}–{first + len(batch)}"
-                    written = self._load(name, what, rows=batch)
+                for first, batch, written in self._load_batches(name, rows, batch_size):
                     if name == "flows" and written < len(batch):
-                        raise StoreError(f"{self.location}: {what}: only {written} of {len(batch)} flows found "
-                                         "both their actors; was the store cleared during the push?")
+                        raise StoreError(f"{self.location}: {_what(name, first, batch)}: only {written} of "
+                                         f"{len(batch)} flows found both their actors; was the store cleared "
+                                         "during the push?")
                     if bar:
                         bar.advance(tasks[name], len(batch))
                 seconds = time.perf_counter() - start
