@@ -46,11 +46,12 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
         hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])
         risks.append(_top_risks(chain.name, assessment, top))
         if out is not None:
+            from riskgraph.maps import hotspot_map_frame
+            from riskgraph.report import hotspot_table
+
             folder = Path(out)
-            shown = found.hotspots.sort_values("score", ascending=False).head(25)
-            columns = [c for c in ("actor", "name", "theme", "score", "rank", "country", "stage", "reasons")
-                       if c in shown.columns]
-            html_report(assessment, folder / f"{chain.name}.html", hotspots=shown[columns])
+            html_report(assessment, folder / f"{chain.name}.html", hotspots=hotspot_table(found.hotspots),
+                        hotspot_map=hotspot_map_frame(found))
             matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx")
         rows.append({
             "chain": chain.name, "actors": facts["actors"], "flows": facts["flows"], "plots": facts["plots"],

@@ -149,9 +149,22 @@ def hotspot_map(found, path: Path | str, *, title: str | None = None) -> Path:
     -------
     Path
     """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(hotspot_map_html(found, title=title), encoding="utf-8")
+    return path
+
+
+def hotspot_map_frame(found, *, title: str | None = None, height: int = 760) -> str:
+    """The map as an ``<iframe srcdoc>`` fragment, to place inside another self-contained page."""
+    return (f'<iframe title="hotspot map" style="width:100%;height:{height}px;border:1px solid #ddd" '
+            f'srcdoc="{html.escape(hotspot_map_html(found, title=title), quote=True)}"></iframe>')
+
+
+def hotspot_map_html(found, *, title: str | None = None) -> str:
+    """The text of the self-contained HTML page that :func:`hotspot_map` writes."""
     from riskgraph.output import to_jsonable
 
-    path = Path(path)
     hotspots = found.hotspots
     located = hotspots[np.isfinite(hotspots["lat"].astype(float)) & np.isfinite(hotspots["lon"].astype(float))]
     clusters = found.clusters
@@ -220,9 +233,7 @@ def hotspot_map(found, path: Path | str, *, title: str | None = None) -> Path:
         plots=shapes, clusters_svg="".join(cluster_marks), markers="".join(markers), rows=table_rows, data=data,
         colour_def=THEME_COLOURS["deforestation"], colour_cl=THEME_COLOURS["child_labour"],
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return page
 
 
 _TEMPLATE = """<!DOCTYPE html>

@@ -465,6 +465,14 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     return path
 
 
+def hotspot_table(hotspots: pd.DataFrame, top: int = 25) -> pd.DataFrame:
+    """The hotspots a report lists: the best ``top`` by score, with the columns a reader needs."""
+    shown = hotspots.sort_values("score", ascending=False).head(top)
+    columns = [c for c in ("actor", "name", "theme", "score", "rank", "country", "stage", "reasons")
+               if c in shown.columns]
+    return shown[columns]
+
+
 def _published_profile(assessment, publication) -> pd.DataFrame:
     """Priorities from published cells only: location likelihood = exposure / share."""
     records = []

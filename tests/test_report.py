@@ -60,7 +60,9 @@ def test_report_command_html_and_xlsx(data_dir, tmp_path):
     for name in ("r.html", "r.xlsx"):
         result = CliRunner().invoke(cli, ["report", str(data_dir / "gold_small"), "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
-    assert (tmp_path / "r.html").stat().st_size > 10_000
+    html = (tmp_path / "r.html").read_text()
+    assert 'id="hotspots"' in html and "<iframe" in html and "hotspot-data" in html  # the map, inline
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
     result = CliRunner().invoke(cli, ["report", str(data_dir / "gold_small"), "--out", str(tmp_path / "r.pdf")])
     assert result.exit_code == 2 and "must end in .html or .xlsx" in result.output
 

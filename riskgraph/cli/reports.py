@@ -14,12 +14,11 @@ REPORT_SUFFIXES = (".html", ".xlsx")
 
 
 def _hotspots_for(chain, assessment):
-    """Hotspots when the hotspot module is present; ``None`` otherwise."""
-    try:
-        from riskgraph.hotspots import find_hotspots
-    except ImportError:
-        return None
-    return find_hotspots(chain, assessment).hotspots
+    """The chain's hotspots (:func:`riskgraph.hotspots.find_hotspots`)."""
+    from riskgraph.hotspots import find_hotspots
+
+    return find_hotspots(chain, assessment)
+
 
 
 @click.command("report", context_settings=CONTEXT)
@@ -58,8 +57,12 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
     if out.suffix.lower() == ".xlsx":
         matrix_workbook(assessment, scope if scope is not None else assessment.chain_ends, out, lang=lang)
     else:
-        hotspots = _hotspots_for(chain, assessment)
-        html_report(assessment, out, node=scope, lang=lang, hotspots=hotspots)
+        from riskgraph.maps import hotspot_map_frame
+        from riskgraph.report import hotspot_table
+
+        found = _hotspots_for(chain, assessment)
+        html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
+                    hotspot_map=hotspot_map_frame(found))
     stderr(f"Wrote {out}")
 
 
@@ -123,7 +126,7 @@ def publish(path: Path, out: Path, k: int, lang: str) -> None:
         raise InputError(f"--out must end in .html or .xlsx, not '{out.suffix or out.name}'")
     chain = read_chain(path)
     assessment = assess(chain)
-    publication = publish_sector(assessment, k=k, hotspots=_hotspots_for(chain, assessment))
+    publication = publish_sector(assessment, k=k, hotspots=_hotspots_for(chain, assessment).hotspots)
     if out.suffix.lower() == ".html":
         html_report(assessment, out, lang=lang, publication=publication, notices=[publication.notice(lang)],
                     hotspots=publication.hotspots)
