@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 
-def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points on the unit sphere: Euclidean nearest = great-circle nearest."""
     phi, lam = np.radians(lat), np.radians(lon)
     return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
@@ -39,12 +39,12 @@ def places():
 
 
 @lru_cache(maxsize=1)
-def _places():
+def place_index():
     """A k-d tree over :func:`places` on the unit sphere, and the country code of each place."""
     from scipy.spatial import cKDTree
 
     table = places()
-    return cKDTree(_unit_vectors(table["lat"].to_numpy(), table["lon"].to_numpy())), table["cc"].to_numpy(dtype=object)
+    return cKDTree(unit_vectors(table["lat"].to_numpy(), table["lon"].to_numpy())), table["cc"].to_numpy(dtype=object)
 
 
 def country_at(lat, lon) -> np.ndarray:
@@ -57,8 +57,8 @@ def country_at(lat, lon) -> np.ndarray:
     lon = np.asarray(lon, dtype=float)
     if lat.size == 0:
         return np.array([], dtype=object)
-    tree, codes = _places()
-    _, nearest = tree.query(_unit_vectors(lat, lon), k=1)
+    tree, codes = place_index()
+    _, nearest = tree.query(unit_vectors(lat, lon), k=1)
     return codes[nearest]
 
 

@@ -848,7 +848,7 @@ def _repeated_holes(flat: _Flat, x, y, plot: int) -> list[int]:
 
 def _check_countries(table: dict, declared: np.ndarray, out: _Findings, *, border_km: float) -> np.ndarray:
     """Country of each plot's representative point, and the country/axis findings (module docstring)."""
-    from riskgraph.geo import _places, _unit_vectors, country_at
+    from riskgraph.geo import country_at, place_index, unit_vectors
 
     lat, lon = table["lat"], table["lon"]
     n = len(lat)
@@ -860,15 +860,15 @@ def _check_countries(table: dict, declared: np.ndarray, out: _Findings, *, borde
     test = where[pd.notna(declared[where]) & (located[where] != declared[where])]
     if not len(test):
         return located
-    tree, codes = _places()
+    tree, codes = place_index()
     radius = 2 * math.sin(border_km / EARTH_RADIUS_KM / 2)
-    vectors = _unit_vectors(lat[test], lon[test])
+    vectors = unit_vectors(lat[test], lon[test])
     near = tree.query_ball_point(vectors, r=radius)
     inside = np.array([any(codes[j] == declared[i] for j in found) for i, found in zip(test, near)], dtype=bool)
     test = test[~inside]
     if not len(test):
         return located
-    distance, _ = tree.query(_unit_vectors(lat[test], lon[test]), k=1)
+    distance, _ = tree.query(unit_vectors(lat[test], lon[test]), k=1)
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(distance / 2, 0, 1))
     swappable = np.abs(lon[test]) <= 90
     swapped = np.full(len(test), None, dtype=object)

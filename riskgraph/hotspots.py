@@ -73,7 +73,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
 from riskgraph.model import Chain, chain_start_stages, stage_order
 
@@ -101,16 +100,16 @@ ANOMALY_COLUMNS = ["actor", "name", "stage", "country", "kind", "year", "score",
 # --------------------------------------------------------------------------- reference
 
 
-@lru_cache(maxsize=None)
 def eudr_benchmark() -> pd.Series:
     """EUDR country benchmark class (``low`` / ``standard`` / ``high``) by ISO alpha-2.
 
-    From ``datasets/reference/raw/eudr_country_benchmark.csv`` (Implementing
-    Regulation (EU) 2025/1093). Countries not listed are treated as unknown.
+    The table of :func:`riskgraph.reference.eudr_benchmark` (Implementing
+    Regulation (EU) 2025/1093) as a Series. Countries not listed are treated
+    as unknown.
     """
-    table = pd.read_csv(dataset_path("reference", "raw", "eudr_country_benchmark.csv"), keep_default_na=False,
-                        na_values=[""], dtype=str)
-    return table.set_index("iso2")["eudr_risk"].str.strip().str.lower()
+    from riskgraph.reference import eudr_benchmark as benchmark
+
+    return pd.Series(benchmark(), name="eudr_risk").rename_axis("iso2").str.strip().str.lower()
 
 
 @lru_cache(maxsize=None)

@@ -244,28 +244,14 @@ def cell_text(value: object) -> str | None:
 
 
 def country_code(value: object) -> str | None:
-    """ISO alpha-2 for a country name or code, also in the ``Name (Qualifier)`` form of UN lists.
+    """ISO alpha-2 for a country name or code (:func:`riskgraph.countries.to_iso2`), ``None`` for empty cells.
 
-    ``Korea (Republic of)``, ``Moldova (Republic of)`` and RMI's
-    ``BOLIVIA (PLURINATIONAL STATE OF)`` are tried as ``Name, Qualifier`` and
-    ``Qualifier Name``; nothing is guessed beyond that.
+    ``to_iso2`` also reads the ``Name (Qualifier)`` form of UN lists and RMI:
 
     >>> country_code("Korea (Republic of)"), country_code("BOLIVIA (PLURINATIONAL STATE OF)"), country_code("Viet Nam")
     ('KR', 'BO', 'VN')
     """
-    if _empty(value):
-        return None
-    code = to_iso2(value)
-    if code:
-        return code
-    text = " ".join(str(value).split())
-    match = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
-    if match:
-        for candidate in (f"{match[1]}, {match[2]}", f"{match[2]} {match[1]}"):
-            code = to_iso2(candidate)
-            if code:
-                return code
-    return None
+    return None if _empty(value) else to_iso2(value)
 
 
 def actor_id(name: object, country: object, *, discriminator: object = None) -> str:
