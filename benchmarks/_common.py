@@ -13,8 +13,8 @@ OUT = Path(__file__).parent / "out"
 
 def cached_chain(sector: str, actors: int, flows: int, seed: int = 1) -> Path:
     """A generated chain written as CSV under benchmarks/out/, reused across runs."""
-    from riskgraph.generate import generate_chain
-    from riskgraph.io import write_chain
+    from riskgraph.chain.generate import generate_chain
+    from riskgraph.chain.io import write_chain
 
     folder = OUT / f"{sector}-{actors}-{flows}-seed{seed}"
     if not (folder / "flows.csv").is_file():

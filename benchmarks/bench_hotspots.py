@@ -40,7 +40,7 @@ def producer_places(count: int, rng: np.random.Generator) -> pd.DataFrame:
     density of plots stays that of smallholder landscapes (~100 plots per producer within ~2 km) whatever
     the number of plots.
     """
-    from riskgraph.geo import places
+    from riskgraph.geo.places import places
 
     table = places()
     table = table[table["cc"].isin(PRODUCERS)].reset_index(drop=True)
@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from riskgraph.geolocation import plot_checks
+    from riskgraph.geo.plots import plot_checks
     from riskgraph.hotspots import _gi_star_bruteforce, gi_star, risk_clusters
 
     figures: dict = {"plots": args.plots, "eps_km": args.eps_km, "band_km": args.band_km, "metric": args.metric}

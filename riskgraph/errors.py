@@ -15,7 +15,7 @@ class InputError(RiskGraphError):
     """A file or option cannot be used at all: missing, unreadable, wrong format.
 
     Row-level problems are not raised; they are collected in a
-    :class:`riskgraph.validate.ValidationReport` and the rows quarantined.
+    :class:`riskgraph.chain.validate.ValidationReport` and the rows quarantined.
     """
 
     def __init__(self, message: str, *, path: object | None = None) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from riskgraph.model import Chain
+from riskgraph.chain.model import Chain
 
 
 def to_networkx(chain: Chain) -> nx.DiGraph:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from riskgraph.model import TABLES, Chain
+from riskgraph.chain.model import TABLES, Chain
 
 
 def assert_chain_equal(left: Chain, right: Chain, *, check_name: bool = False) -> None:

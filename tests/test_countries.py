@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from riskgraph.countries import normalise_countries, to_iso2
+from riskgraph.chain.countries import normalise_countries, to_iso2
 
 
 @pytest.mark.parametrize(

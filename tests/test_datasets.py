@@ -3,7 +3,7 @@ import pytest
 
 import riskgraph as rg
 from riskgraph._resources import dataset_path
-from riskgraph.geolocation import plot_checks
+from riskgraph.geo.plots import plot_checks
 
 SECTORS = ["gold", "natural_stone", "textiles", "food"]
 

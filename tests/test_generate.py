@@ -4,9 +4,9 @@ from click.testing import CliRunner
 
 import riskgraph as rg
 from riskgraph.cli import cli
-from riskgraph.generate import generate_chain
+from riskgraph.chain.generate import generate_chain
 from riskgraph.graph import input_shares
-from riskgraph.model import stages_of
+from riskgraph.chain.model import stages_of
 from riskgraph.testing import assert_chain_equal
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import riskgraph as rg
-from riskgraph.geolocation import ERROR, INFO, WARNING, Rule, check_plot_file, plot_checks, read_plots
+from riskgraph.geo.plots import ERROR, INFO, WARNING, Rule, check_plot_file, plot_checks, read_plots
 
 DATA = Path(__file__).parent / "data" / "hotspots"
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import riskgraph as rg
 from riskgraph.errors import InputError
+from riskgraph.hotspots.clusters import _gi_star_bruteforce
 from riskgraph.hotspots import (
-    _gi_star_bruteforce,
     anomalies,
     chokepoints,
     downstream_reach,
@@ -260,7 +260,7 @@ def test_sourcing_shifts_between_years():
 
 
 def test_isolation_forest_flags_an_odd_trader_with_reasons():
-    from riskgraph.generate import generate_chain
+    from riskgraph.chain.generate import generate_chain
 
     chain = generate_chain("food", 120, seed=3)
     farms = chain.actors.loc[chain.actors["stage"] == "farm", "id"].tolist()

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from riskgraph.cli.imports import import_group
 from riskgraph.errors import InputError
-from riskgraph.importers import (
+from riskgraph.sources import (
     actor_id,
     cell_text,
     cmrt_tables,

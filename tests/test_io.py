@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import riskgraph as rg
-from riskgraph.io import normalise_header, read_geojson_plots
+from riskgraph.chain.io import normalise_header, read_geojson_plots
 from riskgraph.testing import assert_chain_equal
 
 

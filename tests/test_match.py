@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from riskgraph.cli.imports import match as match_command
 from riskgraph.errors import InputError
-from riskgraph.match import core_name, legal_forms, match_actors, precision_recall, suggest_smelter_ids
+from riskgraph.sources.match import core_name, legal_forms, match_actors, precision_recall, suggest_smelter_ids
 
 
 @pytest.fixture(scope="module")

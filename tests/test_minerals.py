@@ -16,10 +16,11 @@ from click.testing import CliRunner
 from riskgraph.cli import RiskGraphGroup
 from riskgraph.cli.minerals import minerals
 from riskgraph.errors import InputError
-from riskgraph.importers import read_cmrt, read_rmi_smelter_list
-from riskgraph.io import read_chain
-from riskgraph.minerals import (FLAG_COLUMNS, _cahra_shares_by_paths, annex_thresholds, cahra_countries,
-                                conflict_minerals, conformant_table, read_conformant, threshold_table)
+from riskgraph.sources import read_cmrt, read_rmi_smelter_list
+from riskgraph.chain.io import read_chain
+from riskgraph.regulation.minerals import (FLAG_COLUMNS, annex_thresholds, cahra_countries, conflict_minerals,
+                                          conformant_table, read_conformant, threshold_table)
+from riskgraph.regulation.minerals.flags import _cahra_shares_by_paths
 
 DATA = Path(__file__).parent / "data" / "minerals"
 CONFORMANT = DATA / "conformant.csv"

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import riskgraph as rg
-from riskgraph.eudr import eudr_statement
-from riskgraph.geolocation import check_plot_file
-from riskgraph.monitor import covenant_figures, monitor
-from riskgraph.statement import child_labour_statement, write_statement
+from riskgraph.regulation.eudr import eudr_statement
+from riskgraph.geo.plots import check_plot_file
+from riskgraph.covenant.monitor import covenant_figures, monitor
+from riskgraph.regulation.statement import child_labour_statement, write_statement
 
 
 def polygon(lon, lat, d=0.01):

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 import riskgraph as rg
 from riskgraph.cli import cli
-from riskgraph.diff import compare
+from riskgraph.covenant.diff import compare
 from riskgraph.report import heat_colour, html_report, sankey_links
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

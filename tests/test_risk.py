@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import riskgraph as rg
-from riskgraph.risk import _weights_by_paths, assess, closed_loops, upstream_weights
+from riskgraph.risk import assess, closed_loops, upstream_weights
+from riskgraph.risk.propagation import _weights_by_paths
 from riskgraph.testing import assert_matrix_equal
 
 THEME = "child_labour"

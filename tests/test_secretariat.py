@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskgraph as rg
-from riskgraph.secretariat import OTHER, location_members, merge_members, publish, write_merged
+from riskgraph.covenant.secretariat import OTHER, location_members, merge_members, publish, write_merged
 
 
 def member_chain(tmp: Path, name: str, farms: list[tuple[str, str]], os_id: str | None = None) -> Path:

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 from riskgraph.cli import cli, main
 from riskgraph.errors import InputError, StoreError
-from riskgraph.generate import generate_chain
-from riskgraph.io import read_chain
-from riskgraph.model import Chain
+from riskgraph.chain.generate import generate_chain
+from riskgraph.chain.io import read_chain
+from riskgraph.chain.model import Chain
 from riskgraph.risk import assess
 from riskgraph.store import (MAX_DEPTH, DepthWarning, GraphStore, as_stored, open_store, query_file,
                              query_names)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import riskgraph as rg
-from riskgraph.validate import Reason, parse_numbers
+from riskgraph.chain.validate import Reason, parse_numbers
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pandas as pd
 from riskgraph._resources import dataset_path
 from riskgraph.cli._common import CONTEXT, chain_path, quiet_option
 from riskgraph.graph import structure
-from riskgraph.io import read_chain
-from riskgraph.model import SECTORS
+from riskgraph.chain.io import read_chain
+from riskgraph.chain.model import SECTORS
 from riskgraph.output import emit_table, print_json, stderr
 
 @click.command(context_settings=CONTEXT)
@@ -98,8 +98,8 @@ def generate(sector: str, actors: int, flows: int | None, seed: int, out: Path, 
     Example:
       riskgraph generate --sector textiles --actors 5000 --seed 7 --out synthetic/
     """
-    from riskgraph.generate import generate_chain
-    from riskgraph.io import write_chain
+    from riskgraph.chain.generate import generate_chain
+    from riskgraph.chain.io import write_chain
 
     chain = generate_chain(sector, actors, flows=flows, seed=seed)
     write_chain(chain, out, format="parquet" if parquet else None)

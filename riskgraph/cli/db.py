@@ -14,8 +14,8 @@ import pandas as pd
 
 from riskgraph.cli._common import CONTEXT, chain_path, output_options, quiet_option
 from riskgraph.errors import InputError
-from riskgraph.io import read_chain
-from riskgraph.model import THEMES
+from riskgraph.chain.io import read_chain
+from riskgraph.chain.model import THEMES
 from riskgraph.output import emit_table, stderr
 
 class _StoreProblem(click.ClickException):
@@ -176,7 +176,7 @@ def db_pull(uri: str, user: str | None, password: str | None, database: str | No
     Example:
       riskgraph db pull --uri neo4j://localhost:7687 --out pulled/
     """
-    from riskgraph.io import write_chain
+    from riskgraph.chain.io import write_chain
 
     with _open_store(uri, user, password, database) as store:
         chain = store.pull(name=out.stem)

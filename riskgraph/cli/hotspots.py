@@ -61,7 +61,7 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, top: int | None, e
       riskgraph hotspots my_chain/ --plots plots.geojson --out map.html
     """
     from riskgraph.hotspots import find_hotspots
-    from riskgraph.io import read_chain
+    from riskgraph.chain.io import read_chain
 
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"--out must end in {', '.join(OUT_SUFFIXES)}, not '{out.suffix or out.name}'")

@@ -1,6 +1,6 @@
 """Command-line verbs for importing members' files and matching suppliers across members.
 
-Thin shells over :mod:`riskgraph.importers` and :mod:`riskgraph.match`: the
+Thin shells over :mod:`riskgraph.sources` and :mod:`riskgraph.sources.match`: the
 ``import`` group (``osh``, ``cmrt``, ``suppliers``) and the ``match``
 command. Data files go where ``--out`` says; diagnostics go to stderr;
 quarantined rows and findings are written next to the output. Exit codes: 0
@@ -15,7 +15,7 @@ import click
 import pandas as pd
 
 from riskgraph.errors import InputError
-from riskgraph.model import SECTORS, Chain
+from riskgraph.chain.model import SECTORS, Chain
 from riskgraph.output import stderr
 from riskgraph.cli._common import CONTEXT
 
@@ -64,7 +64,7 @@ def _summarise(issues: pd.DataFrame) -> None:
 
 
 def _write_chain(chain: Chain, out: Path) -> None:
-    from riskgraph.io import write_chain
+    from riskgraph.chain.io import write_chain
 
     if out.exists() and out.is_file() and out.suffix.lower() != ".xlsx":
         raise InputError("--out must be a folder (or an .xlsx workbook); a file with that name exists", path=out)
@@ -105,7 +105,7 @@ def osh(file: Path, out: Path, sector: str | None, stage: str | None) -> None:
     Example:
       riskgraph import osh osh_facilities.csv --out members/acme --sector food --stage processor
     """
-    from riskgraph.importers import read_open_supply_hub
+    from riskgraph.sources import read_open_supply_hub
 
     chain = read_open_supply_hub(file, sector=sector, stage=stage)
     _write_chain(chain, out)
@@ -131,7 +131,7 @@ def suppliers(file: Path, sector: str, out: Path, stage: str | None, sheet: str 
     Example:
       riskgraph import suppliers factory_list.xls --sector textiles --out members/acme
     """
-    from riskgraph.importers import read_supplier_list
+    from riskgraph.sources import read_supplier_list
 
     chain = read_supplier_list(file, sector=sector, stage=stage, sheet=sheet)
     _write_chain(chain, out)
@@ -159,8 +159,8 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
     Example:
       riskgraph import cmrt supplier_a.xlsx supplier_b.xlsx --out smelters.xlsx --rmi rmi_smelter_list.csv
     """
-    from riskgraph.importers import cmrt_tables, read_cmrt, read_rmi_smelter_list
-    from riskgraph.match import suggest_smelter_ids
+    from riskgraph.sources import cmrt_tables, read_cmrt, read_rmi_smelter_list
+    from riskgraph.sources.match import suggest_smelter_ids
 
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -200,7 +200,7 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
 
 def _actors_of(path: Path) -> tuple[pd.DataFrame, Chain | None]:
     """Actors of a chain folder or workbook (validated), or of a single actors CSV file."""
-    from riskgraph.io import read_chain, read_csv_table
+    from riskgraph.chain.io import read_chain, read_csv_table
 
     if not path.exists():
         raise InputError("no such file or folder", path=path)
@@ -238,7 +238,7 @@ def match(paths: tuple[Path, ...], out: Path, review_path: Path | None, threshol
     Example:
       riskgraph match members/acme members/globex --out pairs.csv --review review.xlsx --threshold 0.85
     """
-    from riskgraph.match import DEFAULT_REVIEW_LOW, DEFAULT_THRESHOLD, match_actors
+    from riskgraph.sources.match import DEFAULT_REVIEW_LOW, DEFAULT_THRESHOLD, match_actors
 
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     low = DEFAULT_REVIEW_LOW if review_low is None else review_low

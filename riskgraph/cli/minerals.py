@@ -1,4 +1,4 @@
-"""The ``riskgraph minerals`` command: a thin shell over :func:`riskgraph.minerals.conflict_minerals`.
+"""The ``riskgraph minerals`` command: a thin shell over :func:`riskgraph.regulation.minerals.conflict_minerals`.
 
 Register it on the command group with ``cli.add_command(minerals)``.
 """
@@ -67,8 +67,8 @@ def minerals(path: Path, cmrts: tuple[Path, ...], rmi: Path | None, conformant: 
       riskgraph minerals my_chain/ --rmi rmi_list.csv --conformant rmap.csv \\
           --cmrt supplier_cmrt.xlsx --format json > minerals.json
     """
-    from riskgraph.io import read_chain
-    from riskgraph.minerals import conflict_minerals
+    from riskgraph.chain.io import read_chain
+    from riskgraph.regulation.minerals import conflict_minerals
 
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"--out must end in {', '.join(OUT_SUFFIXES)}, not '{out.suffix or out.name}'")

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from riskgraph.errors import InputError
-from riskgraph.io import read_chain
+from riskgraph.chain.io import read_chain
 from riskgraph.output import emit_table, print_json, stderr, write_frame
 from riskgraph.cli._common import CONTEXT
 
@@ -57,7 +57,7 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
     if out.suffix.lower() == ".xlsx":
         matrix_workbook(assessment, scope if scope is not None else assessment.chain_ends, out, lang=lang)
     else:
-        from riskgraph.maps import hotspot_map_frame
+        from riskgraph.geo.maps import hotspot_map_frame
         from riskgraph.report import hotspot_table
 
         found = _hotspots_for(chain, assessment)
@@ -92,7 +92,7 @@ def merge(members: tuple[Path, ...], out: Path, no_name_matching: bool) -> None:
     Example:
       riskgraph secretariat merge acme/ bakker.xlsx cacao_nl/ --out sector/
     """
-    from riskgraph.secretariat import merge_members, write_merged
+    from riskgraph.covenant.secretariat import merge_members, write_merged
 
     chain, table = merge_members(members, match_names=not no_name_matching)
     write_merged(chain, table, out)
@@ -120,7 +120,7 @@ def publish(path: Path, out: Path, k: int, lang: str) -> None:
     """
     from riskgraph.report import html_report
     from riskgraph.risk import assess
-    from riskgraph.secretariat import publish as publish_sector
+    from riskgraph.covenant.secretariat import publish as publish_sector
 
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError(f"--out must end in .html or .xlsx, not '{out.suffix or out.name}'")
@@ -153,7 +153,7 @@ def diff(old: Path, new: Path, node: tuple[str, ...], fmt: str, out: Path | None
     Example:
       riskgraph diff submissions/2024/acme submissions/2025/acme
     """
-    from riskgraph.diff import compare
+    from riskgraph.covenant.diff import compare
 
     comparison = compare(read_chain(old), read_chain(new), nodes=list(node) or None)
     if out is not None:
@@ -190,7 +190,7 @@ def eudr(path: Path, node: str, year: int | None, out: Path) -> None:
     Example:
       riskgraph eudr datasets/food --node FOD-RTL-NL-01 --year 2025 --out eudr/
     """
-    from riskgraph.eudr import eudr_statement
+    from riskgraph.regulation.eudr import eudr_statement
 
     chain = read_chain(path)
     statement = eudr_statement(chain, node, year=year)
@@ -226,7 +226,7 @@ def statement(path: Path, node: str, theme: str, out: Path, lang: str, threshold
     Example:
       riskgraph statement datasets/gold --node GLD-MFG-NL-01 --out verklaring.html --lang nl
     """
-    from riskgraph.statement import child_labour_statement, write_statement
+    from riskgraph.regulation.statement import child_labour_statement, write_statement
 
     drafted = child_labour_statement(read_chain(path), node, theme=theme, threshold=threshold, lang=lang)
     write_statement(drafted, out, lang=lang)
@@ -257,7 +257,7 @@ def monitor(members: tuple[Path, ...], k: int, out: Path, fmt: str) -> None:
     """
     import pandas as pd
 
-    from riskgraph.monitor import monitor as run_monitor
+    from riskgraph.covenant.monitor import monitor as run_monitor
 
     per_member, figures = run_monitor(members, k=k)
     if out.suffix.lower() == ".xlsx":

@@ -8,8 +8,8 @@ import click
 
 from riskgraph.cli._common import CONTEXT, chain_path, output_options
 from riskgraph.errors import InputError
-from riskgraph.io import read_chain
-from riskgraph.model import THEMES
+from riskgraph.chain.io import read_chain
+from riskgraph.chain.model import THEMES
 from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_frame
 
 theme_choice = click.Choice(THEMES)
@@ -102,7 +102,7 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     Example:
       riskgraph explain datasets/gold --node GLD-MFG-NL-01 --theme child_labour --stage mine_asm
     """
-    from riskgraph.countries import to_iso2
+    from riskgraph.chain.countries import to_iso2
     from riskgraph.risk import assess
 
     chain = read_chain(path)

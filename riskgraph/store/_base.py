@@ -3,7 +3,7 @@
 A backend (Neo4j, FalkorDB) only knows how to connect, run one Cypher
 statement with parameters, and which of its errors are worth retrying. The
 rest — which files to run, batching, de-duplication, progress, turning rows
-back into a :class:`~riskgraph.model.Chain`, the matrices — lives here, once.
+back into a :class:`~riskgraph.chain.model.Chain`, the matrices — lives here, once.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError, StoreError
-from riskgraph.model import ACTOR_COLUMNS, FLOW_COLUMNS, THEMES, Chain, conform, stage_order
+from riskgraph.chain.model import ACTOR_COLUMNS, FLOW_COLUMNS, THEMES, Chain, conform, stage_order
 from riskgraph.store._cypher import CypherFile, bundled, query_file
 
 #: Levels of suppliers that queries/node_shares.cypher and node_matrix.cypher
@@ -89,7 +89,7 @@ def _actor_rows(chain: Chain) -> list[dict]:
 
 
 def _country_rows(chain: Chain) -> tuple[list[dict], list[dict]]:
-    from riskgraph.countries import country_name
+    from riskgraph.chain.countries import country_name
 
     actors = chain.actors.drop_duplicates("id", keep="last")
     actors = actors[actors["country"].notna()]

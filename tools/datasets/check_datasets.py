@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import riskgraph as rg  # noqa: E402
-from riskgraph.geo import country_at  # noqa: E402
+from riskgraph.geo.places import country_at  # noqa: E402
 from riskgraph.graph import cycles, input_shares  # noqa: E402
-from riskgraph.model import stage_table  # noqa: E402
+from riskgraph.chain.model import stage_table  # noqa: E402
 
 SECTORS = ("gold", "natural_stone", "textiles", "food")
 

@@ -1,0 +1,98 @@
+"""Country names and codes → ISO 3166-1 alpha-2.
+
+Supplier lists name countries every way people write them: ``NL``, ``NLD``,
+``Netherlands``, ``Holland``, ``Nederland``, ``Côte d'Ivoire``, ``CIV``,
+``Ivory Coast``, ``Türkiye``, ``CHINA (MAINLAND)``. ``pycountry`` resolves the
+ISO codes and names; ``datasets/vocabulary/country_aliases.csv`` adds the
+Dutch and colloquial names it does not know. Nothing is guessed fuzzily: a
+wrong country is worse than an unknown one, which validation reports.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+import pycountry
+
+from riskgraph._resources import dataset_path
+from riskgraph._text import fold as _fold, map_distinct
+
+#: Codes outside ISO 3166-1 that sources use and riskgraph accepts.
+EXTRA_CODES = {"XK": "Kosovo", "XKX": "XK"}
+
+
+@lru_cache(maxsize=None)
+def _aliases() -> dict[str, str]:
+    table = pd.read_csv(dataset_path("vocabulary", "country_aliases.csv"), dtype=str, keep_default_na=False)
+    return {_fold(a): code for a, code in zip(table["alias"], table["iso2"])}
+
+
+@lru_cache(maxsize=4096)
+def to_iso2(value: object) -> str | None:
+    """The ISO alpha-2 code for a country code or name, or ``None`` when unknown.
+
+    >>> to_iso2("Holland"), to_iso2("CIV"), to_iso2("Türkiye"), to_iso2("nl")
+    ('NL', 'CI', 'TR', 'NL')
+    >>> to_iso2("Atlantis") is None
+    True
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    upper = text.upper()
+    if len(text) == 2 and text.isalpha():
+        if upper in EXTRA_CODES:
+            return upper
+        found = pycountry.countries.get(alpha_2=upper)
+        return found.alpha_2 if found else None
+    if len(text) == 3 and text.isalpha():
+        if upper == "XKX":
+            return "XK"
+        found = pycountry.countries.get(alpha_3=upper)
+        if found:
+            return found.alpha_2
+    folded = _fold(text)
+    if folded in _aliases():
+        return _aliases()[folded]
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        pass
+    # UN style "Korea (Republic of)", "BOLIVIA (PLURINATIONAL STATE OF)":
+    # the qualifier before the name, or after it with a comma.
+    qualified = re.fullmatch(r"(.+?)\s*\((.+)\)", text)
+    if qualified:
+        name, qualifier = qualified.groups()
+        for candidate in (f"{qualifier} {name}", f"{name}, {qualifier}"):
+            found = to_iso2(candidate)
+            if found:
+                return found
+    # "Korea, Republic of" is found above; "Republic of Korea" and accent-free
+    # spellings of official names are tried on the folded text.
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            name = getattr(country, attr, None)
+            if name and _fold(name) == folded:
+                return country.alpha_2
+    return None
+
+
+def normalise_countries(values: pd.Series) -> pd.Series:
+    """Map a column of country codes/names to alpha-2 (``<NA>`` where unknown).
+
+    Works on the distinct values only, so a million rows with fifty countries
+    cost fifty look-ups.
+    """
+
+    return map_distinct(values, to_iso2)
+
+
+def country_name(iso2: str) -> str:
+    """The ISO short name of an alpha-2 code (the code itself when unknown)."""
+    if iso2 in EXTRA_CODES:
+        return EXTRA_CODES[iso2]
+    found = pycountry.countries.get(alpha_2=iso2)
+    return found.name if found else iso2

@@ -1,0 +1,107 @@
+"""What every kind of hotspot shares: themes, columns, reference look-ups, actor frames, ranking.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from riskgraph.chain.model import Chain
+
+
+HOTSPOT_THEMES = ("deforestation", "child_labour")
+THEME_CHOICES = (*HOTSPOT_THEMES, "all")
+CUTOFF_YEAR = 2020  # EUDR Art. 2(13): the cut-off date is 31 December 2020
+RELEVANCE_MIN = 0.5  # child labour: stages where g ≥ 0.5 count as child-labour relevant
+UNVERIFIED_WEIGHT = 0.5  # how much unverifiable geolocation raises deforestation exposure
+RISKY_BENCHMARK = ("standard", "high")
+GI_CRITICAL = 1.96  # the conventional Gi* hot-spot threshold (95 % two-sided; one-sided p < 0.025)
+EARTH_RADIUS_KM = 6371.0088
+COUNTED_ROWS = 1000  # rows per theme whose downstream actors are counted exactly (a BFS each)
+MIN_ACTORS_FOR_ISOLATION = 50  # IsolationForest needs a population to call anything unusual
+
+HOTSPOT_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "country", "commodity", "score",
+                   "exposure", "reach", "dependence", "downstream_actors", "reasons", "lat", "lon", "gi_z", "cluster"]
+_ROW_COLUMNS = [c for c in HOTSPOT_COLUMNS if c not in ("theme", "rank", "score", "downstream_actors", "gi_z", "cluster")]
+CLUSTER_COLUMNS = ["theme", "cluster", "points", "actors", "plots", "lat", "lon", "radius_km", "total_risk",
+                   "mean_risk", "gi_z", "p_value", "hot", "countries", "top_members"]
+CHOKEPOINT_COLUMNS = ["theme", "rank", "actor", "name", "stage", "country", "risky_share", "upstream_exposure",
+                      "reach", "suppliers", "supplier_countries", "buyers", "reasons"]
+ANOMALY_COLUMNS = ["actor", "name", "stage", "country", "kind", "year", "score", "reason"]
+
+
+# --------------------------------------------------------------------------- reference
+
+
+def eudr_benchmark() -> pd.Series:
+    """EUDR country benchmark class (``low`` / ``standard`` / ``high``) by ISO alpha-2.
+
+    The table of :func:`riskgraph.risk.reference.eudr_benchmark` (Implementing
+    Regulation (EU) 2025/1093) as a Series. Countries not listed are treated
+    as unknown.
+    """
+    from riskgraph.risk.reference import eudr_benchmark as benchmark
+
+    return pd.Series(benchmark(), name="eudr_risk").rename_axis("iso2").str.strip().str.lower()
+
+
+@lru_cache(maxsize=None)
+def _dol_child_labour() -> dict[tuple[str, str], str]:
+    """(country, commodity key) → the DOL evidence sentence, for goods listed for child labour."""
+    from riskgraph.risk.reference import commodity_evidence
+
+    table = commodity_evidence()
+    table = table[(table["theme"] == "child_labour") & table["source"].str.contains("DOL", na=False)]
+    return dict(zip(zip(table["iso2"], table["commodity"]), table["evidence"]))
+
+
+# --------------------------------------------------------------------------- themes
+
+
+def _actor_frame(chain: Chain, assessment, theme: str) -> pd.DataFrame:
+    """Actors with their inherent risk and its parts for one theme."""
+    actors = chain.actors.set_index("id")
+    risk = assessment.actor_risk
+    risk = risk[risk["theme"] == theme].set_index("actor")
+    frame = actors[["name", "stage", "country", "sector", "commodity", "lat", "lon"]].astype(object).copy()
+    for column in ("likelihood", "relevance", "risk", "basis", "source"):
+        frame[column] = risk[column].reindex(frame.index)
+    frame["risk"] = frame["risk"].astype(float).fillna(0.0)
+    return frame
+
+
+def _reach_reason(reach: float, dependence: float, basis: str) -> str:
+    what = ("of the volume delivered at the chain ends" if basis == "volume"
+            else "of the chain ends' material (mean over ends)")
+    return (f"{reach:.1%} {what} passed through it; downstream dependence {dependence:.2f} "
+            "(Σ over downstream actors of the share of their material that came through it)")
+
+
+def _float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _num(value) -> str:
+    value = _float(value)
+    return "?" if not np.isfinite(value) else f"{value:.2f}"
+
+
+def _ids(values, limit: int = 5) -> str:
+    values = [str(v) for v in values]
+    return ", ".join(values[:limit]) + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def _rank(frame: pd.DataFrame, score: str = "score") -> pd.DataFrame:
+    """Rank rows within each theme by score (ties: dependence, then ids)."""
+    if frame.empty:
+        return frame.assign(rank=pd.Series(dtype="Int64"))
+    tie = "dependence" if "dependence" in frame.columns else score
+    order = ["theme", score, tie, "actor"] + (["plot"] if "plot" in frame.columns else [])
+    ascending = [True, False, False, True] + ([True] if "plot" in frame.columns else [])
+    frame = frame.sort_values(order, ascending=ascending, kind="stable", na_position="last")
+    frame["rank"] = frame.groupby("theme").cumcount() + 1
+    return frame.reset_index(drop=True)

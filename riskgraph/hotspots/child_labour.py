@@ -1,0 +1,51 @@
+"""Child-labour hotspots: actors at relevant stages in listed or high-likelihood locations.
+"""
+from __future__ import annotations
+
+
+import pandas as pd
+
+from riskgraph.chain.model import Chain
+from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _dol_child_labour, _float, _reach_reason
+from riskgraph.hotspots.reach import downstream_reach
+
+
+def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.DataFrame:
+    """Child-labour hotspots: relevant stages (g ≥ 0.5) in DOL-listed country × good or high-likelihood countries.
+
+    Returns unranked hotspot rows like :func:`deforestation_hotspots`;
+    ``exposure`` is the inherent risk ``r`` and ``score = r × reach``.
+    """
+    from riskgraph.risk.reference import commodity_key
+    from riskgraph.risk import assess
+
+    assessment = assessment if assessment is not None else assess(chain)
+    reach = reach if reach is not None else downstream_reach(chain, assessment)
+    actors = _actor_frame(chain, assessment, "child_labour")
+    high = float(assessment.thresholds.get("high", 0.5))
+    keys = actors["commodity"].map(commodity_key)
+    dol = _dol_child_labour()
+    listed = pd.Series([dol.get((c, k)) for c, k in zip(actors["country"], keys)], index=actors.index, dtype=object)
+    relevance = actors["relevance"].astype(float).fillna(1.0)
+    likelihood = actors["likelihood"].astype(float).fillna(0.0)
+    candidate = (relevance >= RELEVANCE_MIN) & (listed.notna() | (likelihood >= high))
+    table = actors.assign(key=keys, listed=listed, g=relevance, L=likelihood)
+    table = table[candidate.to_numpy()].join(reach[["reach", "dependence", "basis"]].rename(
+        columns={"basis": "reach_basis"}))
+    rows = []
+    for actor, a in table.to_dict("index").items():
+        reasons = [f"stage {a['stage']}: child-labour relevance {a['g']:.2f} (≥ {RELEVANCE_MIN})"]
+        if a["listed"] is not None:
+            reasons.append(a["listed"])
+        if a["L"] >= high:
+            reasons.append(f"likelihood {a['L']:.2f} in {a['country']} is high (≥ {high:.2f}); source: {a['source']}")
+        reasons.append(f"inherent child-labour risk r = {a['risk']:.2f}")
+        reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
+        rows.append({"kind": "actor", "actor": actor, "plot": None, "name": a["name"], "stage": a["stage"],
+                     "country": a["country"], "commodity": a["key"], "exposure": float(a["risk"]),
+                     "reach": float(a["reach"]), "dependence": float(a["dependence"]), "reasons": reasons,
+                     "lat": _float(a["lat"]), "lon": _float(a["lon"])})
+    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS)
+    frame.insert(0, "theme", "child_labour")
+    frame["score"] = frame["exposure"] * frame["reach"]
+    return frame

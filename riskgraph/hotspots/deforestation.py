@@ -1,0 +1,179 @@
+"""Deforestation hotspots: EUDR producers at risk, plots with forest loss after the cut-off or failed geolocation.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskgraph.errors import InputError
+from riskgraph.chain.model import Chain, chain_start_stages
+from riskgraph.hotspots._common import CUTOFF_YEAR, RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num, _reach_reason, eudr_benchmark
+from riskgraph.hotspots.reach import downstream_reach
+
+
+# --------------------------------------------------------------------------- plots and forest loss
+
+
+def _plot_table(chain: Chain, plots, checks) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The plots in use and their per-plot check table joined with forest-loss facts."""
+    from riskgraph.geo.plots import plot_checks, read_plots
+
+    if plots is None:
+        frame = chain.plots
+    elif isinstance(plots, (str, Path)):
+        frame = read_plots(plots)
+    elif isinstance(plots, pd.DataFrame):
+        frame = plots
+    else:
+        raise InputError(f"plots must be a DataFrame or a path to a plot file, not {type(plots).__name__}")
+    frame = frame.reset_index(drop=True)
+    checks = checks if checks is not None else plot_checks(frame, chain.actors)
+    table = checks.plots.copy()
+    loss_after = _numbers(frame, "forest_loss_ha_after_2020")
+    loss_year = _numbers(frame, "forest_loss_year")
+    loss_any = _numbers(frame, "forest_loss_ha")
+    after = np.where(np.isnan(loss_after) & (loss_year > CUTOFF_YEAR), loss_any, loss_after)
+    table["loss_after_cutoff_ha"] = after
+    table["loss_year"] = loss_year
+    table["post_cutoff_loss"] = (np.nan_to_num(after) > 0) | (loss_year > CUTOFF_YEAR)
+    area = table["area_ha"].to_numpy(dtype=float)
+    geodesic = table["geodesic_area_ha"].to_numpy(dtype=float)
+    table["weight_ha"] = np.where(np.isfinite(area) & (area > 0), area,
+                                  np.where(np.isfinite(geodesic) & (geodesic > 0), geodesic, 1.0))
+    if "geometry" in frame.columns:
+        table["geometry"] = frame["geometry"].astype(object).to_numpy()
+    errors = checks.findings[checks.findings["severity"] == "error"]
+    rules = errors.groupby("feature")["rule"].agg(lambda r: sorted(set(r)))
+    table["error_rules"] = table["feature"].map(rules)
+    table["error_rules"] = table["error_rules"].map(lambda v: v if isinstance(v, list) else [])
+    return table, checks.findings
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column].astype(object), errors="coerce").to_numpy(dtype=float)
+
+
+def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=None, reach=None,
+                           plot_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Deforestation hotspots: EUDR producers at risk, plots with post-cut-off loss or bad geolocation.
+
+    Parameters
+    ----------
+    chain : Chain
+    assessment : Assessment, optional
+        ``riskgraph.assess(chain)`` when not given.
+    plots : DataFrame or path, optional
+        Plots to use instead of ``chain.plots``.
+
+    Returns
+    -------
+    DataFrame
+        Unranked hotspot rows (:data:`HOTSPOT_COLUMNS` without ``rank``,
+        ``gi_z``, ``cluster``); :func:`find_hotspots` ranks them.
+    """
+    from riskgraph.risk.reference import commodity_key, eudr_commodities
+    from riskgraph.risk import assess
+
+    assessment = assessment if assessment is not None else assess(chain)
+    reach = reach if reach is not None else downstream_reach(chain, assessment)
+    if plot_table is None:
+        plot_table, _ = _plot_table(chain, plots, checks)
+    actors = _actor_frame(chain, assessment, "deforestation")
+    keys = actors["commodity"].map(commodity_key)
+    eudr = keys.map(eudr_commodities())
+    benchmark = actors["country"].map(eudr_benchmark())
+    starts = chain_start_stages()
+    chain_start = pd.Series([(s, st) in starts for s, st in zip(actors["sector"], actors["stage"])], index=actors.index)
+
+    by_actor = plot_table.groupby("actor", dropna=True)
+    area_total = by_actor["weight_ha"].sum()
+    loss_area = plot_table[plot_table["post_cutoff_loss"]].groupby("actor")["weight_ha"].sum()
+    has_error = plot_table["error_rules"].map(len) > 0
+    error_area = plot_table.loc[has_error, ["actor", "weight_ha"]].groupby("actor")["weight_ha"].sum()
+    plot_count = by_actor.size()
+    has_plots = plot_count.reindex(actors.index).fillna(0) > 0
+    chain_has_plots = bool(len(plot_table))
+
+    producer = (chain_start | has_plots) & eudr.notna()
+    loss_share = (loss_area / area_total).reindex(actors.index).fillna(0.0)
+    unverified = (error_area / area_total).reindex(actors.index).fillna(0.0)
+    no_plots = producer & ~has_plots & chain_has_plots
+    unverified = unverified.where(~no_plots, 1.0)
+    r = actors["risk"]
+    exposure = 1 - (1 - r) * (1 - loss_share) * (1 - UNVERIFIED_WEIGHT * unverified)
+    candidate = producer & (benchmark.isin(RISKY_BENCHMARK) | (loss_share > 0) | (unverified > 0))
+
+    # where an actor without coordinates is drawn: the mean of its located plots
+    plot_centre = plot_table.dropna(subset=["lat", "lon"]).groupby("actor")[["lat", "lon"]].mean()
+    # the plot facts each actor row cites
+    loss_plots = plot_table[plot_table["post_cutoff_loss"]].groupby("actor")
+    error_plots = plot_table[has_error].groupby("actor")
+    table = actors.assign(key=keys, eudr=eudr, benchmark=benchmark, exposure=exposure, loss_share=loss_share,
+                          plot_count=plot_count.reindex(actors.index).fillna(0).astype(int), no_plots=no_plots)
+    table = table.join(reach[["reach", "dependence", "basis"]].rename(columns={"basis": "reach_basis"}))
+    info = table.to_dict("index")
+    rows = []
+    for actor in actors.index[candidate.to_numpy()]:
+        a = info[actor]
+        risky = a["benchmark"] in RISKY_BENCHMARK
+        benchmark_class = a["benchmark"] if isinstance(a["benchmark"], str) else "unlisted"
+        reasons = [f"{a['key']} is an EUDR commodity ({a['eudr']})" + (" and " if risky else "; ")
+                   + f"{a['country']} is '{benchmark_class}' risk in the EUDR country benchmark",
+                   f"inherent deforestation risk r = {a['risk']:.2f} (likelihood {_num(a['likelihood'])} × "
+                   f"stage relevance {_num(a['relevance'])}; {a['basis']})"]
+        if actor in loss_plots.groups:
+            group = loss_plots.get_group(actor)
+            hectares = np.nansum(group["loss_after_cutoff_ha"].to_numpy(dtype=float))
+            reasons.append(f"{len(group)} of {a['plot_count']} plots lost forest after the EUDR cut-off "
+                           f"(31 Dec 2020): {hectares:.1f} ha; {a['loss_share']:.0%} of its plot area "
+                           f"({_ids(group['plot'])})")
+        if actor in error_plots.groups:
+            group = error_plots.get_group(actor)
+            rules = sorted({rule for rules in group["error_rules"] for rule in rules})
+            reasons.append(f"{len(group)} of {a['plot_count']} plots fail EUDR geolocation rules "
+                           f"({', '.join(rules)}): {_ids(group['plot'])}")
+        if a["no_plots"]:
+            reasons.append("no plot geolocation recorded for an EUDR commodity (EUDR Art. 9(1)(d))")
+        reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
+        lat, lon = _float(a["lat"]), _float(a["lon"])
+        if not (np.isfinite(lat) and np.isfinite(lon)) and actor in plot_centre.index:
+            lat, lon = float(plot_centre.at[actor, "lat"]), float(plot_centre.at[actor, "lon"])
+        rows.append({"kind": "actor", "actor": actor, "plot": None, "name": a["name"], "stage": a["stage"],
+                     "country": a["country"], "commodity": a["key"], "exposure": float(a["exposure"]),
+                     "reach": float(a["reach"]), "dependence": float(a["dependence"]), "reasons": reasons,
+                     "lat": lat, "lon": lon})
+
+    # plot rows: plots with post-cut-off loss or a geolocation error
+    flagged = plot_table[plot_table["post_cutoff_loss"] | has_error]
+    totals = area_total.to_dict()
+    for p in flagged.to_dict("records"):
+        actor = p["actor"] if p["actor"] in info else None
+        a = info.get(actor)
+        r_actor = float(a["risk"]) if a else 0.0
+        plot_exposure = 1 - (1 - r_actor) * (1 - float(p["post_cutoff_loss"])) * (
+            1 - UNVERIFIED_WEIGHT * float(bool(p["error_rules"])))
+        share = float(p["weight_ha"] / totals[actor]) if actor in totals else 1.0
+        reasons = [f"plot {p['plot']}" + (f" of {actor}" if actor else " linked to no actor of the chain")]
+        if p["post_cutoff_loss"]:
+            hectares = p["loss_after_cutoff_ha"]
+            when = f" in {int(p['loss_year'])}" if np.isfinite(p["loss_year"]) else ""
+            size = f"{hectares:.1f} ha of forest lost" if np.isfinite(hectares) else "forest lost"
+            of_area = f" on a {p['area_ha']:.1f} ha plot" if np.isfinite(p["area_ha"]) else ""
+            reasons.append(f"{size}{when} after the EUDR cut-off (31 Dec 2020){of_area}")
+        if p["error_rules"]:
+            reasons.append("geolocation fails EUDR rules: " + ", ".join(p["error_rules"]))
+        reasons.append(f"{share:.0%} of its producer's plot area")
+        rows.append({"kind": "plot", "actor": actor, "plot": p["plot"], "name": a["name"] if a else None,
+                     "stage": a["stage"] if a else None, "country": a["country"] if a else p["country"],
+                     "commodity": a["key"] if a else None, "exposure": plot_exposure,
+                     "reach": float(a["reach"]) * share if a else 0.0,
+                     "dependence": float(a["dependence"]) if a else 0.0,
+                     "reasons": reasons, "lat": p["lat"], "lon": p["lon"]})
+    frame = pd.DataFrame(rows, columns=_ROW_COLUMNS)
+    frame.insert(0, "theme", "deforestation")
+    frame["score"] = frame["exposure"] * frame["reach"]
+    return frame

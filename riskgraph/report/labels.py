@@ -1,0 +1,53 @@
+"""Labels of themes, stages and report texts in English and Dutch (from the vocabularies).
+"""
+from __future__ import annotations
+
+
+
+from riskgraph.errors import InputError
+from riskgraph.chain.model import stage_table, theme_table
+
+
+LABELS = {
+    "en": {
+        "title": "Chain-location risk matrix", "node": "Node", "theme": "Theme", "stage": "Stage",
+        "country": "Country", "share": "Share of material", "exposure": "Exposure (share × risk)",
+        "summary": "Summary", "sources": "Sources", "shares": "Shares", "peak": "Peak", "peak_actor": "Peak actor",
+        "category": "Category", "severity": "Severity", "unknown": "Unknown origin (share)",
+        "note": "Cells: Σ over upstream actors at this stage and country of W[u, n] · r_t(u). "
+                "Colours: 0 (green) to 1 (red), the same scale on every sheet.",
+        "likelihood": "Likelihood", "relevance": "Stage relevance", "basis": "Basis", "source": "Source",
+        "year": "Year", "raw_value": "Raw value", "priority": "Priority",
+    },
+    "nl": {
+        "title": "Ketenlocatie-risicomatrix", "node": "Schakel", "theme": "Thema", "stage": "Ketenstap",
+        "country": "Land", "share": "Aandeel materiaal", "exposure": "Blootstelling (aandeel × risico)",
+        "summary": "Samenvatting", "sources": "Bronnen", "shares": "Aandelen", "peak": "Piek", "peak_actor": "Piekactor",
+        "category": "Categorie", "severity": "Ernst", "unknown": "Onbekende herkomst (aandeel)",
+        "note": "Cellen: Σ over actoren stroomopwaarts in deze ketenstap en dit land van W[u, n] · r_t(u). "
+                "Kleuren: 0 (groen) tot 1 (rood), op elk blad dezelfde schaal.",
+        "likelihood": "Waarschijnlijkheid", "relevance": "Relevantie ketenstap", "basis": "Grondslag",
+        "source": "Bron", "year": "Jaar", "raw_value": "Ruwe waarde", "priority": "Prioriteit",
+    },
+}
+
+
+def labels(lang: str) -> dict:
+    if lang not in LABELS:
+        raise InputError(f"language must be one of {sorted(LABELS)}, not {lang!r}")
+    return LABELS[lang]
+
+
+def theme_label(theme: str, lang: str) -> str:
+    table = theme_table().set_index("theme")
+    label = table.loc[theme, f"label_{lang}"] if theme in table.index else theme
+    return label[:1].upper() + label[1:]
+
+
+def stage_label(stage: str, lang: str, sector: str | None = None) -> str:
+    """A stage's label in ``lang``; the sector's own label when given (food's trader is no gold exporter)."""
+    table = stage_table()
+    rows = table[(table["stage"] == stage) & ((table["sector"] == sector) if sector else True)]
+    if rows.empty:
+        rows = table[table["stage"] == stage]
+    return rows.iloc[0][f"label_{lang}"] if len(rows) else stage

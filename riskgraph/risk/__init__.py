@@ -1,0 +1,16 @@
+"""The risk model (DESIGN §3): likelihood, stage relevance, upstream weights, chain-location matrices.
+
+``engine`` holds the formula and the :class:`Assessment` (matrices, summaries,
+peaks); ``likelihood`` where L and g come from; ``propagation`` the upstream
+weights W = (I − S)⁻¹; ``explain`` the actors and paths behind a number;
+``reference`` the bundled reference tables.
+"""
+from riskgraph.risk.engine import Assessment, assess
+from riskgraph.risk.explain import Explanation
+from riskgraph.risk.likelihood import likelihood_table, relevance_table
+from riskgraph.risk.propagation import closed_loops, upstream_weights
+
+__all__ = [
+    "Assessment", "Explanation", "assess", "closed_loops", "likelihood_table", "relevance_table",
+    "upstream_weights",
+]
