@@ -265,3 +265,21 @@ def test_whisp_multipolygons_and_eu_examples(shared_dir):
     checks = check_plot_file(eu)
     short = checks.findings[checks.findings["rule"] == "too_few_decimals"]
     assert short["severity"].tolist() == [WARNING] and "'3.55957'" in short["detail"].iloc[0]
+
+
+def test_multipoint_is_accepted_and_held_to_the_4_ha_rule_like_a_point():
+    multi = '{"type": "MultiPoint", "coordinates": [[-75.512345, 4.812345], [-75.514345, 4.814345]]}'
+    plots = pd.DataFrame({"plot_id": ["small", "big"], "area_ha": [3.0, 9.0], "geometry": [multi, multi]})
+    checks = plot_checks(plots, country="CO")
+    assert checks.plots["geometry_type"].tolist() == ["MultiPoint", "MultiPoint"]
+    assert checks.findings[["plot", "rule"]].values.tolist() == [["big", "point_above_4ha"]]
+    assert checks.plots.loc[0, "lon"] == pytest.approx(-75.513345)  # the mean of its points
+
+
+def test_cattle_establishments_may_be_points_of_any_area():
+    # EUDR Art. 2(28): polygons above 4 ha only for plots used for commodities other than cattle.
+    point = '{"type": "Point", "coordinates": [-52.123456, -10.654321]}'
+    plots = pd.DataFrame({"plot_id": ["ranch", "soy"], "area_ha": [25.0, 25.0], "geometry": [point, point],
+                          "establishment": [True, False]})
+    findings = plot_checks(plots, country="BR").findings
+    assert findings[["plot", "rule"]].values.tolist() == [["soy", "point_above_4ha"]]

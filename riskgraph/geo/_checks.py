@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 from riskgraph.geo._geometry import (
+    MULTIPOINT,
     MULTIPOLYGON,
     POINT,
     _decimals_and_values,
@@ -66,6 +67,16 @@ def _text_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
+def _flag_column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A yes/no column as booleans (``True``, ``1``, ``yes``, ``true``, ``x`` are true); all false when absent."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    values = frame[column].astype(object)
+    return np.array([v is True or (isinstance(v, (int, float, np.integer, np.floating)) and v == v and bool(v))
+                     or (isinstance(v, str) and v.strip().lower() in ("yes", "true", "1", "x", "y"))
+                     for v in values], dtype=bool)
+
+
 def _number_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
@@ -80,9 +91,10 @@ def _number_column(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table: dict, *, min_decimals: int,
-                 point_max_ha: float, area_tolerance: float) -> None:
+                 point_max_ha: float, area_tolerance: float, establishment: np.ndarray | None = None) -> None:
     flat = _flatten(geometry)
     m = len(geometry)
+    establishment = np.zeros(m, dtype=bool) if establishment is None else establishment
     idx = np.arange(m) + offset
     for i, problem in enumerate(flat.problem):
         if problem is not None:
@@ -147,11 +159,14 @@ def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table:
                     f"latitude {flat.ys[k]} is out of range but would be a valid longitude, and longitude "
                     f"{flat.xs[k]} a valid latitude: the values look swapped; GeoJSON writes [lon, lat]")
 
-    # representative point: the point, or the mean of the first ring without its closing position
-    is_point = kind == POINT
+    # representative point: the point, the mean of a MultiPoint's points, or the mean of the first ring without
+    # its closing position
+    is_point = (kind == POINT) | (kind == MULTIPOINT)
     rep_x, rep_y = np.full(m, np.nan), np.full(m, np.nan)
     points = np.flatnonzero(is_point & has)
-    rep_x[points], rep_y[points] = x[flat.first[points]], y[flat.first[points]]
+    counts = np.maximum(np.bincount(pos_plot, minlength=m), 1)
+    rep_x[points] = (np.bincount(pos_plot, weights=x, minlength=m) / counts)[points]
+    rep_y[points] = (np.bincount(pos_plot, weights=y, minlength=m) / counts)[points]
     if len(flat.ring_start):
         first_ring = np.r_[True, flat.ring_plot[1:] != flat.ring_plot[:-1]]
         rs, rl, rp = flat.ring_start[first_ring], flat.ring_len[first_ring], flat.ring_plot[first_ring]
@@ -168,13 +183,14 @@ def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table:
     table["lon"][offset:offset + m] = np.where(fine, rep_x, np.nan)
     table["lat"][offset:offset + m] = np.where(fine, rep_y, np.nan)
 
-    # points above the size limit, points without an area
+    # points above the size limit, points without an area (cattle establishments may be points: Art. 2(28))
     chunk_area = area
-    big = np.flatnonzero(is_point & (chunk_area > point_max_ha))
+    by_polygon = is_point & ~establishment
+    big = np.flatnonzero(by_polygon & (chunk_area > point_max_ha))
     out.add(big + offset, Rule.point_above_4ha,
-            [f"a Point for a plot of {chunk_area[i]:g} ha: plots above {point_max_ha:g} ha need a polygon of their "
-             f"boundary (EUDR Art. 2(28))" for i in big])
-    no_area = np.flatnonzero(is_point & np.isnan(chunk_area))
+            [f"a {kind[i]} for a plot of {chunk_area[i]:g} ha: plots above {point_max_ha:g} ha used for commodities "
+             f"other than cattle need a polygon of their boundary (EUDR Art. 2(28))" for i in big])
+    no_area = np.flatnonzero(by_polygon & np.isnan(chunk_area))
     out.add(no_area + offset, Rule.missing_area,
             f"no area_ha: a Point is allowed only for plots of at most {point_max_ha:g} ha, which cannot be checked")
 

@@ -22,14 +22,14 @@ class _Malformed(Exception):
     pass
 
 
-POINT, POLYGON, MULTIPOLYGON = "Point", "Polygon", "MultiPolygon"
+POINT, MULTIPOINT, POLYGON, MULTIPOLYGON = "Point", "MultiPoint", "Polygon", "MultiPolygon"
 
 
 @dataclass
 class _Flat:
     """Geometries of a chunk flattened into position and ring arrays."""
 
-    kind: list  # per plot: "Point", "Polygon", "MultiPolygon" or None
+    kind: list  # per plot: "Point", "MultiPoint", "Polygon", "MultiPolygon" or None
     problem: list  # per plot: (Rule, detail) when the geometry cannot be used, else None
     first: np.ndarray  # per plot: index of its first position
     count: np.ndarray  # per plot: number of positions
@@ -65,6 +65,10 @@ def _flatten(texts) -> _Flat:
             coords = geometry.get("coordinates")
             if gtype == POINT:
                 z += _add_ring([coords], xs, ys)
+            elif gtype == MULTIPOINT:
+                if not isinstance(coords, list) or not coords:
+                    raise _Malformed(Rule.unsupported_geometry, "MultiPoint without positions")
+                z += _add_ring(coords, xs, ys)
             elif gtype in (POLYGON, MULTIPOLYGON):
                 polygons = [coords] if gtype == POLYGON else coords
                 if not isinstance(polygons, list) or not polygons:
@@ -85,7 +89,8 @@ def _flatten(texts) -> _Flat:
                 raise _Malformed(Rule.missing_geometry, "the feature has an empty geometry")
             else:
                 raise _Malformed(Rule.unsupported_geometry,
-                                 f"geometry type {gtype!r} is not used for EUDR plots (Point, Polygon or MultiPolygon)")
+                                 f"geometry type {gtype!r} is not used for EUDR plots (Point, MultiPoint, Polygon or "
+                                 "MultiPolygon)")
             if len(xs) == start_pos:
                 raise _Malformed(Rule.unsupported_geometry, f"{gtype} without positions")
             kind.append(gtype)

@@ -15,16 +15,19 @@ rule                        severity  fires when
 ``missing_plot_id``         error     a feature has no ``plot_id`` (nor ``id`` / ``ProductionPlace``)
 ``duplicate_plot_id``       error     a plot id is used by an earlier feature
 ``missing_geometry``        error     ``"geometry": null`` or no geometry
-``unsupported_geometry``    error     not a Point, Polygon or MultiPolygon, or positions that are not
-                                      lists of two or three numbers
+``unsupported_geometry``    error     not a Point, MultiPoint, Polygon or MultiPolygon (the types the EU
+                                      information system takes), or positions that are not lists of two
+                                      or three numbers
 ``coordinate_out_of_range`` error     a latitude outside ±90 or a longitude outside ±180
 ``axis_order``              error     the coordinates read as [lat, lon]: swapped, they land in the
                                       declared country (or an out-of-range latitude is a valid longitude)
 ``outside_declared_country`` warning  the plot lies outside its declared country (see *Country* below)
 ``too_few_decimals``        error /   fewer than ``min_decimals`` (6) decimals, counted on the literal
                             warning   text (see *Decimals* below)
-``point_above_4ha``         error     a Point for a plot of more than 4 ha (Art. 2(28): a polygon is needed)
-``missing_area``            warning   a Point without ``area_ha``: the 4 ha rule cannot be checked
+``point_above_4ha``         error     a Point or MultiPoint for a plot of more than 4 ha (Art. 2(28): a
+                                      polygon is needed), except a cattle establishment (``establishment``)
+``missing_area``            warning   a Point or MultiPoint without ``area_ha``: the 4 ha rule cannot be
+                                      checked (not reported for establishments)
 ``ring_not_closed``         error     a ring's last position differs from its first
 ``too_few_positions``       error     a ring with fewer than 4 positions (RFC 7946 §3.1.6)
 ``invalid_polygon``         error     shapely ``is_valid`` is false (self-intersection, a hole equal to
@@ -66,6 +69,12 @@ hide the others. MultiPolygons are valid when each part is and parts do not
 overlap (shapely's rules). 3-D positions are accepted and the third value is
 dropped (``third_dimension``, info).
 
+*Cattle.* Art. 2(28) asks for polygons only for plots of more than four
+hectares "used for the production of the relevant commodities other than
+cattle"; for cattle the geolocation refers to the establishments where the
+animals were kept (Art. 9(1)(d)). A truthy ``establishment`` column marks such
+plots: points are accepted for them whatever their area.
+
 *Scale.* Parsing is a Python loop over the geometry texts (``json.loads``
 with the number literals kept as text); everything after it is vectorised
 (Arrow string kernels for decimals, numpy for ranges and rings, shapely for
@@ -86,6 +95,7 @@ from riskgraph.geo._checks import (
     _check_chunk,
     _check_countries,
     _Findings,
+    _flag_column,
     _number_column,
     _text_column,
 )
@@ -264,9 +274,10 @@ def plot_checks(
     ----------
     plots : DataFrame
         ``plot_id, geometry`` (GeoJSON text with the literals as written) and
-        optionally ``actor_id, area_ha`` and a ``country`` /
-        ``producer_country`` property — a chain's ``plots`` table or
-        :func:`read_plots`.
+        optionally ``actor_id, area_ha``, a ``country`` /
+        ``producer_country`` property and ``establishment`` (a cattle
+        establishment: points allowed at any area) — a chain's ``plots``
+        table or :func:`read_plots`.
     actors : DataFrame, optional
         The chain's actors (``id, country``): plots are linked to them
         (``unknown_actor``) and inherit their country. Without it, links are
@@ -301,6 +312,7 @@ def plot_checks(
     label = np.where(pd.isna(ids), np.char.add("feature ", feature.astype(str)).astype(object), ids)
     actor_ids = _text_column(frame, "actor_id")
     area = _number_column(frame, "area_ha")
+    establishment = _flag_column(frame, "establishment")
     declared = np.full(n, None, dtype=object)
     for column in COUNTRY_PROPERTIES:
         if column in frame.columns:
@@ -343,7 +355,8 @@ def plot_checks(
     options = dict(min_decimals=min_decimals, point_max_ha=point_max_ha, area_tolerance=area_tolerance)
     for start in range(0, n, max(1, chunk_size)):
         stop = min(n, start + chunk_size)
-        _check_chunk(geometry[start:stop], start, area[start:stop], out, table, **options)
+        _check_chunk(geometry[start:stop], start, area[start:stop], out, table,
+                     establishment=establishment[start:stop], **options)
 
     located = _check_countries(table, declared, out, border_km=border_km)
     findings = out.frame()
