@@ -1,4 +1,7 @@
-"""Regulatory views: EUDR due-diligence data, the child-labour statement, covenant monitoring."""
+"""Regulatory views: the child-labour statement (Wet zorgplicht kinderarbeid), covenant monitoring.
+
+EUDR: tests/test_eudr.py; conflict minerals: tests/test_minerals.py.
+"""
 import json
 from pathlib import Path
 
@@ -7,10 +10,9 @@ import pandas as pd
 import pytest
 
 import riskgraph as rg
-from riskgraph.regulation.eudr import eudr_statement
-from riskgraph.geo.plots import check_plot_file
 from riskgraph.covenant.monitor import covenant_figures, monitor
-from riskgraph.regulation.statement import child_labour_statement, write_statement
+from riskgraph.regulation.common import rules
+from riskgraph.regulation.statement import SuspicionCriteria, child_labour_statement, supplier_evidence, write_statement
 
 
 def polygon(lon, lat, d=0.01):
@@ -40,36 +42,6 @@ def cocoa():
     return rg.Chain(actors=actors, flows=flows, plots=plots)
 
 
-def test_eudr_export_carries_every_upstream_plot_and_no_other_and_passes_the_checks(cocoa, tmp_path):
-    statement = eudr_statement(cocoa, "maker", year=2025)
-    statement.write(tmp_path)
-    exported = json.loads((tmp_path / "plots.geojson").read_text())
-    places = sorted(f["properties"]["ProductionPlace"] for f in exported["features"])
-    assert places == ["p1", "p2"]
-    first = exported["features"][0]["properties"]
-    assert {"ProducerName", "ProducerCountry", "ProductionPlace", "Area"} <= set(first)
-    assert first["ProducerCountry"] == "CI"
-    checks = check_plot_file(tmp_path / "plots.geojson", cocoa.actors)
-    assert checks.ok, checks.findings
-    assert '-6.450000' in (tmp_path / "plots.geojson").read_text()  # six decimals kept as delivered
-
-
-def test_eudr_summary_has_hs_codes_quantities_countries_and_forest_loss(cocoa):
-    statement = eudr_statement(cocoa, "maker", year=2025)
-    row = statement.commodities.iloc[0]
-    assert row["commodity"] == "cocoa" and row["quantity"] == 100 and "1801" in row["hs_codes"]
-    production = statement.production.set_index("country")
-    assert production.loc["CI", "share"] == pytest.approx(1.0) and production.loc["CI", "benchmark"] == "standard"
-    assert statement.forest_loss["plot_id"].tolist() == ["p2"]
-    assert statement.risk["negligible_risk_possible"] is False
-
-
-def test_eudr_lists_what_is_missing(cocoa):
-    chain = cocoa.replace(plots=cocoa.plots[cocoa.plots["plot_id"] != "p2"])
-    missing = eudr_statement(chain, "maker").missing
-    assert missing["actor"].tolist() == ["f2"] and "has no plot" in missing["detail"].iloc[0]
-
-
 def test_statement_lists_exactly_the_suspicions_upstream_of_the_company(cocoa):
     statement = child_labour_statement(cocoa, "maker")
     assert sorted(statement.suspicions["supplier"]) == ["f1", "f2"]  # f3 (GH) reaches only trader B
@@ -87,6 +59,54 @@ def test_statement_is_written_as_html_or_excel(cocoa, tmp_path, suffix):
     if suffix == ".html":
         text = out.read_text()
         assert "Redelijke vermoedens" in text and "f1 → tA → maker" in text
+
+
+def test_statement_states_the_act_is_not_in_force_and_the_text_relied_on(cocoa, tmp_path):
+    statement = child_labour_statement(cocoa, "maker")
+    assert "has not entered into force" in statement.status and "Stb. 2019, 401" in statement.text_relied_on
+    html = write_statement(statement, tmp_path / "en.html", lang="en").read_text()
+    assert "has not entered into force" in html and "Stb. 2019, 401" in html
+    dutch = write_statement(child_labour_statement(cocoa, "maker", lang="nl"), tmp_path / "nl.html", lang="nl")
+    assert "niet in werking getreden" in dutch.read_text()
+
+
+def test_declaration_is_separate_from_investigation_and_plan(cocoa, tmp_path):
+    statement = child_labour_statement(cocoa, "maker")
+    assert statement.declaration["article"] == "Art. 4" and "MAKER declares" in statement.declaration["text"]
+    assert "f1" not in str(statement.declaration)  # nothing from the findings in the declaration
+    html = write_statement(statement, tmp_path / "s.html").read_text()
+    assert html.index("Declaration (Art. 4)") < html.index("Investigation") < html.index("Plan of action (Art. 5)")
+    table = rules("child_labour").set_index("rule_id")
+    assert table.loc["WZK-DECLARATION", "article"] == "Art. 4" and table.loc["WZK-PLAN-OF-ACTION", "article"] == "Art. 5"
+
+
+def test_reasonable_suspicion_comes_from_evidence_at_the_right_stage(cocoa):
+    weights = pd.Series({"f1": 0.6, "f2": 0.4, "tA": 1.0, "maker": 1.0})
+    evidence = supplier_evidence(cocoa, "maker", weights).set_index("supplier")
+    # Cocoa from Côte d'Ivoire is on the DOL list and 22.1 % of Ivorian children work: both count at the farm.
+    assert evidence.loc["f1", "evidence"] == "DOL, region" and evidence.loc["f1", "points"] == 2
+    # The Dutch trader handles the same listed good but does not produce it: no evidence.
+    assert evidence.loc["tA", "points"] == 0 and not evidence.loc["tA", "suspicion"]
+    stricter = supplier_evidence(cocoa, "maker", weights, criteria=SuspicionCriteria(threshold=2.5))
+    assert not stricter["suspicion"].any()
+
+
+def test_a_trader_in_a_dol_country_is_not_a_suspicion_but_an_audit_finding_is(cocoa):
+    # Trader A moved to Côte d'Ivoire (cocoa there is DOL-listed) and an audit found child labour at it.
+    actors = cocoa.actors.assign(child_labour_audit_finding=["", "", "", "yes", "", ""],
+                                 country=["CI", "CI", "GH", "CI", "CH", "NL"])
+    chain = cocoa.replace(actors=actors)
+    evidence = supplier_evidence(chain, "maker", pd.Series({"tA": 1.0})).set_index("supplier")
+    assert evidence.loc["tA", "evidence"] == "audit" and evidence.loc["tA", "suspicion"]
+    assert "not counted at stage trader" in evidence.loc["tA", "dol"]
+
+
+def test_plan_cites_the_right_guidance(cocoa):
+    plan = child_labour_statement(cocoa, "maker").plan
+    guidance = " ".join(plan["guidance"])
+    assert "ILO-IOE Child Labour Guidance Tool" in guidance and "Step 3" in guidance
+    assert "OECD-FAO Guidance for Responsible Agricultural Supply Chains" in guidance
+    assert "OECD-FAO Guidance step 3" not in guidance and " 3.1" not in guidance
 
 
 def member(tmp: Path, name: str, years: dict[int, int], actions: list[str] = ()) -> Path:
@@ -150,13 +170,12 @@ def test_regulatory_commands(cocoa, tmp_path):
 
     rg.write_chain(cocoa, tmp_path / "chain")
     runner = CliRunner()
-    result = runner.invoke(cli, ["eudr", str(tmp_path / "chain"), "--node", "maker", "--year", "2025",
-                                 "--out", str(tmp_path / "eudr")])
-    assert result.exit_code == 0, result.output  # nothing missing
-    assert (tmp_path / "eudr" / "plots.geojson").is_file() and (tmp_path / "eudr" / "statement.json").is_file()
     result = runner.invoke(cli, ["statement", str(tmp_path / "chain"), "--node", "maker", "--out",
                                  str(tmp_path / "plan.xlsx")])
     assert result.exit_code == 0 and "2 reasonable suspicions" in result.output
+    assert "has not entered into force" in result.output
+    result = runner.invoke(cli, ["statement", "--rules"])
+    assert result.exit_code == 0 and "WZK-DECLARATION" in result.output
     result = runner.invoke(cli, ["secretariat", "monitor", str(tmp_path / "chain"), "--k", "1", "--out",
                                  str(tmp_path / "m.csv")])
     assert result.exit_code == 0, result.output

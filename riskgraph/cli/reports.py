@@ -170,66 +170,119 @@ def diff(old: Path, new: Path, node: tuple[str, ...], fmt: str, out: Path | None
     emit_table(comparison.cells.head(20), title=f"Largest changes of the matrix ({len(comparison.cells)} cells changed)")
 
 
-@click.command("eudr", context_settings=CONTEXT)
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--node", required=True, help="The operator or trader placing the goods on the EU market.")
-@click.option("--year", type=int, default=None, help="The year of the deliveries; default: all years.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for plots.geojson, statement.json and the tables.")
-def eudr(path: Path, node: str, year: int | None, out: Path) -> None:
-    """EUDR due-diligence data of a company: commodities, HS codes, quantities, countries, plots.
+def print_rules(regulation: str, fmt: str) -> None:
+    """Print a regulation's rules table (rule id, article, severity, summary, check, source)."""
+    from riskgraph.regulation.common import rules
 
-    Writes plots.geojson in the EU information system's format
-    (ProducerName, ProducerCountry, ProductionPlace, Area; geometry as
-    delivered, ≥ 6 decimals), only plots that pass the geolocation checks;
-    the rest go to plots_to_fix.csv. statement.json holds the risk
-    assessment (country benchmark, forest loss after 2020-12-31) and
-    missing.csv what is still needed. Exit 1 when something is missing.
+    table = rules(regulation)
+    if fmt == "table":
+        table = table[["rule_id", "article", "severity", "summary"]]
+    emit_table(table, title=f"{regulation} rules ({len(table)}); full text and sources: --format csv", fmt=fmt)
+
+
+@click.command("eudr", context_settings=CONTEXT)
+@click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--node", default=None, help="The company: operator, downstream operator or trader.")
+@click.option("--year", type=int, default=None, help="The year of the deliveries; default: all years.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for statement.json, the tables as CSV and (operators only) plots.geojson.")
+@click.option("--rules", "show_rules", is_flag=True, help="Print the EUDR rules with their articles and exit.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="How to print tables on stdout.")
+def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None, show_rules: bool, fmt: str) -> None:
+    """EUDR (Reg. (EU) 2023/1115 as amended by 2025/2650): who files, what blocks, what is missing.
+
+    Decides the company's role: only the operator placing relevant products
+    on the market first files a due diligence statement (Art. 4); a
+    downstream operator or trader keeps its suppliers' and customers'
+    details and the reference numbers of operators' statements (Art. 5(3)).
+    For an operator: products from plots with forest loss after 2020-12-31,
+    failed geolocation or no plot are blocking (Art. 3, 9(1)(d)) and are
+    never written to plots.geojson (the EU format: Point, MultiPoint,
+    Polygon, MultiPolygon, 2-D, ProducerName, ProducerCountry,
+    ProductionPlace, Area); the Art. 9(1) information with what is missing.
+    Exit 1 when something blocks or is missing.
 
     \b
-    Example:
-      riskgraph eudr datasets/food --node FOD-RTL-NL-01 --year 2025 --out eudr/
+    Examples:
+      riskgraph eudr --rules
+      riskgraph eudr datasets/food --node FOD-TRD-NL-01 --year 2025 --out eudr/
     """
+    if show_rules:
+        print_rules("eudr", fmt)
+        return
+    if path is None or node is None:
+        raise InputError("give a chain PATH and --node (or --rules to print the rules)")
     from riskgraph.regulation.eudr import eudr_statement
 
     chain = read_chain(path)
     statement = eudr_statement(chain, node, year=year)
-    statement.write(out)
-    emit_table(statement.commodities, title=f"EUDR commodities reaching {node}" + (f" in {year}" if year else ""))
-    emit_table(statement.production, title="Countries of production")
-    stderr(f"{len(statement.plots)} plots exported, {statement.plots_to_fix['plot'].nunique()} to fix, "
-           f"{len(statement.missing)} items missing; written to {out}")
-    raise SystemExit(1 if len(statement.missing) else 0)
+    if out is not None:
+        statement.write(out)
+    role = statement.role
+    stderr(f"{node} ({role.name}, {role.country}): {role.role.replace('_', ' ')} — files "
+           f"{role.files or 'no due diligence statement'}")
+    for reason in role.reasons:
+        stderr(f"  {reason}")
+    emit_table(statement.commodities, title=f"Relevant products of {node}" + (f" in {year}" if year else ""), fmt=fmt)
+    if role.files_statement:
+        emit_table(statement.production, title="Countries of production", fmt=fmt)
+        if len(statement.blocking):
+            emit_table(statement.blocking, title=f"Blocking: may not be placed on the market ({len(statement.blocking)})",
+                       fmt=fmt)
+        emit_table(statement.information, title="Art. 9(1) information", fmt=fmt)
+    elif len(role.keep):
+        emit_table(role.keep, title="To keep (Art. 5(3))", fmt=fmt)
+    if len(statement.missing):
+        emit_table(statement.missing, title=f"Missing ({len(statement.missing)})", fmt=fmt)
+    stderr(f"{len(statement.geojson.get('features', []))} plots exported, {len(statement.blocking)} blocking, "
+           f"{len(statement.missing)} items missing" + (f"; written to {out}" if out is not None else ""))
+    raise SystemExit(1 if len(statement.blocking) or len(statement.missing) else 0)
 
 
 @click.command("statement", context_settings=CONTEXT)
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--node", required=True, help="The company whose statement to draft.")
+@click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--node", default=None, help="The company whose statement to draft.")
 @click.option("--theme", type=click.Choice(["child_labour", "forced_labour"]), default="child_labour",
               show_default=True, help="The theme of the statement.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="statement.html (to read and sign) or plan.xlsx (plan of action to edit).")
 @click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Language.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Inherent risk from which a supplier is a reasonable suspicion [default: the 'high' category].")
-def statement(path: Path, node: str, theme: str, out: Path, lang: str, threshold: float | None) -> None:
-    """Draft a child-labour due-diligence statement with a plan of action (Dutch Child Labour Due Diligence Act).
+@click.option("--threshold", type=click.FloatRange(min=0), default=None,
+              help="Evidence points from which a supplier is a reasonable suspicion [default: 1, any one item].")
+@click.option("--region-prevalence", type=click.FloatRange(0, 100), default=None,
+              help="Share of children in child labour (%, UNICEF) from which the country counts as evidence "
+                   "[default: 10].")
+@click.option("--rules", "show_rules", is_flag=True, help="Print the rules of the Act with their articles and exit.")
+def statement(path: Path | None, node: str | None, theme: str, out: Path | None, lang: str, threshold: float | None,
+              region_prevalence: float | None, show_rules: bool) -> None:
+    """Draft a child-labour statement (Wet zorgplicht kinderarbeid, Stb. 2019, 401; not yet in force).
 
-    Lists where the risk was investigated (the company's chain-location
-    matrix and sources), the reasonable suspicions (upstream suppliers at
-    or above the threshold, with the path that carries their material) and
-    an editable plan of action per suspicion: supplier, country, stage,
-    severity, leverage via the chokepoint on the path, a proposed step,
-    owner, due date, status.
+    Keeps the declaration (Art. 4) apart from the investigation and the plan
+    of action (Art. 5). A supplier is a reasonable suspicion when its
+    evidence reaches the threshold: a US DOL listing at the stage where the
+    good is produced, the country's child-labour prevalence at a stage where
+    children work, an audit finding or a grievance. Each suspicion gets a
+    plan-of-action row (path, leverage point, proposed step, guidance,
+    owner, due date, status).
 
     \b
-    Example:
+    Examples:
+      riskgraph statement --rules
       riskgraph statement datasets/gold --node GLD-MFG-NL-01 --out verklaring.html --lang nl
     """
-    from riskgraph.regulation.statement import child_labour_statement, write_statement
+    if show_rules:
+        print_rules("child_labour", "table")
+        return
+    if path is None or node is None or out is None:
+        raise InputError("give a chain PATH, --node and --out (or --rules to print the rules)")
+    from riskgraph.regulation.statement import SuspicionCriteria, child_labour_statement, write_statement
 
-    drafted = child_labour_statement(read_chain(path), node, theme=theme, threshold=threshold, lang=lang)
+    criteria = SuspicionCriteria(**({"region_prevalence": region_prevalence} if region_prevalence is not None else {}))
+    drafted = child_labour_statement(read_chain(path), node, theme=theme, threshold=threshold, criteria=criteria,
+                                     lang=lang)
     write_statement(drafted, out, lang=lang)
+    stderr(drafted.status)
     stderr(f"{len(drafted.suspicions)} reasonable suspicions for {node}; written to {out}")
 
 

@@ -1,25 +1,46 @@
-"""A child-labour due-diligence statement for one company (Dutch Child Labour Due Diligence Act, OECD steps).
+"""A child-labour due-diligence statement under the Dutch Child Labour Due Diligence Act (Wet zorgplicht kinderarbeid).
 
-The Act (Wet zorgplicht kinderarbeid) asks a company to investigate whether
-there is a reasonable suspicion that its goods were produced with child
-labour, and to draw up and carry out a plan of action where there is. This
-module drafts that statement from a chain:
+**Status.** The Act (Wet van 24 oktober 2019, Stb. 2019, 401) has not
+entered into force: its commencement is left to a royal decree that had not
+been found in the sources read. Every statement says so and names the text
+relied on (``TEXT_RELIED_ON``); a statement drafted here is voluntary until
+the Act applies. Rules and sources: ``datasets/regulation/child_labour_rules.csv``.
 
-- **investigated**: the company's chain-location matrix for the theme, with
-  the sources behind it;
-- **reasonable suspicions**: upstream actors whose inherent risk is in the
-  ``high`` category or above (DOL-listed goods, high prevalence countries at
-  relevant stages), with the heaviest path that carries their material;
-- **plan of action**: one editable row per suspicion (supplier, country,
-  stage, severity, leverage via the chokepoint on the path, a proposed step,
-  owner, due date, status), as a table to complete and keep.
+The Act asks two different things, kept apart here:
 
-Output as HTML (to read and sign off) and Excel (to edit the plan).
+- **the declaration** (Art. 4): the company declares to the supervisor that
+  it exercises due diligence; it holds nothing derived from the findings;
+- **the investigation and the plan of action** (Art. 5): the company
+  investigates whether there is a *reasonable suspicion* that its goods were
+  produced with child labour and, where there is one, draws up and carries
+  out a plan of action.
+
+**Reasonable suspicion** is decided from evidence about each upstream
+supplier, not from a risk score. Evidence items and their points
+(:class:`SuspicionCriteria`, all configurable and printed in the statement):
+
+- a listing on the US DOL List of Goods Produced by Child Labor for the
+  supplier's country and commodity, counted only at a stage where that good
+  is produced or worked (stage relevance ≥ ``dol_min_relevance``; a trader
+  or refiner of a listed good is not its producer);
+- region evidence: the share of children aged 5-17 in child labour in the
+  supplier's country (UNICEF, SDG 8.7.1) at or above ``region_prevalence``,
+  at a stage where children work (relevance ≥ ``region_min_relevance``); for
+  other themes the country score at or above ``region_score``;
+- an audit finding (actors column ``child_labour_audit_finding`` = yes) or
+  grievances (``child_labour_grievances`` > 0), where the company has them.
+
+A supplier whose points reach ``threshold`` (default 1: any one item) is a
+reasonable suspicion and gets a plan-of-action row: the path that carries
+its material, the leverage point (the intermediary through which most
+suspected material passes), a proposed step with its guidance reference
+(ILO-IOE Child Labour Guidance Tool; OECD Due Diligence Guidance for RBC,
+Step 3; the sector guidance), owner, due date and status.
 """
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,9 +51,61 @@ from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
 from riskgraph.graph import share_graph
 from riskgraph.chain.model import chain_start_stages
+from riskgraph.regulation.common import article
 
-PLAN_COLUMNS = ["suspicion", "supplier", "name", "country", "stage", "commodity", "likelihood", "severity", "weight",
-                "path", "leverage", "direct_supplier", "proposed_step", "owner", "due_date", "status"]
+TEXT_RELIED_ON = "Wet zorgplicht kinderarbeid, Wet van 24 oktober 2019, Stb. 2019, 401"
+STATUS = {
+    "en": "The Dutch Child Labour Due Diligence Act (Wet zorgplicht kinderarbeid, Act of 24 October 2019, Stb. 2019, "
+          "401) has not entered into force: its entry into force is to be set by royal decree. This draft follows "
+          "the text published in Stb. 2019, 401 and is voluntary until the Act applies.",
+    "nl": "De Wet zorgplicht kinderarbeid (Wet van 24 oktober 2019, Stb. 2019, 401) is niet in werking getreden: "
+          "de inwerkingtreding wordt bij koninklijk besluit bepaald. Dit concept volgt de tekst zoals gepubliceerd "
+          "in Stb. 2019, 401 en is vrijwillig zolang de wet niet geldt.",
+}
+PLAN_COLUMNS = ["suspicion", "supplier", "name", "country", "stage", "commodity", "evidence", "points", "severity",
+                "weight", "path", "leverage", "direct_supplier", "proposed_step", "guidance", "owner", "due_date",
+                "status"]
+EVIDENCE_COLUMNS = ["supplier", "name", "sector", "stage", "country", "commodity", "relevance", "dol", "region",
+                    "audit", "grievances", "points", "suspicion", "evidence", "weight"]
+#: Sector guidance for the plan of action, on top of the ILO-IOE tool and the OECD RBC guidance.
+SECTOR_GUIDANCE = {
+    "gold": "OECD Due Diligence Guidance for Responsible Supply Chains of Minerals from Conflict-Affected and "
+            "High-Risk Areas (3rd ed. 2016), Step 3",
+    "food": "OECD-FAO Guidance for Responsible Agricultural Supply Chains (2016)",
+    "textiles": "OECD Due Diligence Guidance for Responsible Supply Chains in the Garment and Footwear Sector (2017)",
+}
+GENERAL_GUIDANCE = ("ILO-IOE Child Labour Guidance Tool for Business (2015); OECD Due Diligence Guidance for "
+                    "Responsible Business Conduct (2018), Step 3")
+
+
+@dataclass(frozen=True)
+class SuspicionCriteria:
+    """Evidence points and the threshold of a reasonable suspicion (module docstring; rule ``WZK-THRESHOLD``)."""
+
+    threshold: float = 1.0
+    dol_points: float = 1.0
+    dol_min_relevance: float = 0.3
+    region_points: float = 1.0
+    region_prevalence: float = 10.0
+    region_score: float = 0.5
+    region_min_relevance: float = 0.5
+    audit_points: float = 1.0
+    grievance_points: float = 1.0
+
+    def describe(self, lang: str = "en") -> str:
+        if lang == "nl":
+            return (f"Redelijk vermoeden bij ten minste {self.threshold:g} punt(en): notering op de US DOL-lijst voor "
+                    f"land en goed in een ketenstap waar het goed wordt gemaakt (relevantie ≥ "
+                    f"{self.dol_min_relevance:g}) {self.dol_points:g}; regio: ≥ {self.region_prevalence:g} % "
+                    f"kinderarbeid onder kinderen van 5-17 jaar in het land (UNICEF) in een ketenstap waar kinderen "
+                    f"werken (relevantie ≥ {self.region_min_relevance:g}) {self.region_points:g}; bevinding uit een "
+                    f"audit {self.audit_points:g}; klacht {self.grievance_points:g}.")
+        return (f"Reasonable suspicion at {self.threshold:g} point(s) or more: US DOL listing of the country and good "
+                f"at a stage where the good is produced (relevance ≥ {self.dol_min_relevance:g}) "
+                f"{self.dol_points:g}; region: ≥ {self.region_prevalence:g} % of children aged 5-17 in child labour "
+                f"in the country (UNICEF) at a stage where children work (relevance ≥ "
+                f"{self.region_min_relevance:g}) {self.region_points:g}; audit finding {self.audit_points:g}; "
+                f"grievance {self.grievance_points:g}.")
 
 
 @lru_cache(maxsize=None)
@@ -41,31 +114,152 @@ def action_steps() -> pd.DataFrame:
     return pd.read_csv(dataset_path("reference", "action_steps.csv"))
 
 
+@lru_cache(maxsize=None)
+def _child_labour_prevalence() -> dict[str, float]:
+    table = pd.read_csv(dataset_path("reference", "raw", "indicators", "child_labour_unicef_sowc2023.csv"),
+                        keep_default_na=False, na_values=[""])
+    return dict(zip(table["iso2"], pd.to_numeric(table["value"], errors="coerce")))
+
+
+@lru_cache(maxsize=None)
+def _dol_listings(theme: str) -> dict[tuple[str, str], str]:
+    from riskgraph.risk.reference import commodity_evidence
+
+    table = commodity_evidence()
+    table = table[(table["theme"] == theme) & table["source"].str.contains("US DOL", na=False)]
+    return {(i, c): e for i, c, e in zip(table["iso2"], table["commodity"], table["evidence"])}
+
+
 @dataclass
 class Statement:
-    """A due-diligence statement draft for one node and theme."""
+    """A due-diligence statement draft for one node and theme.
+
+    ``declaration`` (Art. 4) and the investigation (Art. 5: ``matrix``,
+    ``evidence``, ``suspicions``) and ``plan`` (Art. 5) are separate parts.
+    """
 
     node: str
     name: str
     theme: str
     matrix: pd.DataFrame
     shares: pd.DataFrame
+    evidence: pd.DataFrame
     suspicions: pd.DataFrame
     plan: pd.DataFrame
     sources: pd.DataFrame
     unknown_share: float
-    threshold: float
+    criteria: SuspicionCriteria
+    declaration: dict = field(default_factory=dict)
+    status: str = STATUS["en"]
+    text_relied_on: str = TEXT_RELIED_ON
+
+    @property
+    def threshold(self) -> float:
+        return self.criteria.threshold
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("yes", "true", "1", "x", "y") if value is not None and value == value \
+        else False
+
+
+def _relevance(chain, theme: str) -> dict[tuple[str, str], float]:
+    from riskgraph.risk.reference import stage_relevance
+
+    table = stage_relevance()
+    table = table[table["theme"] == theme]
+    out = {(s, st): float(w) for s, st, w in zip(table["sector"], table["stage"], table["weight"])}
+    own = getattr(chain, "relevance", None)
+    if own is not None and len(own):
+        own = own[own["theme"] == theme]
+        out.update({(s, st): float(w) for s, st, w in zip(own["sector"], own["stage"], own["weight"])})
+    return out
+
+
+def supplier_evidence(chain, node: str, weights: pd.Series, *, theme: str = "child_labour",
+                      criteria: SuspicionCriteria = SuspicionCriteria()) -> pd.DataFrame:
+    """The evidence for each upstream supplier of ``node`` and whether it makes a reasonable suspicion.
+
+    Returns ``EVIDENCE_COLUMNS``: one row per actor upstream of ``node``
+    (weight > 0), with ``dol``, ``region``, ``audit`` and ``grievances`` as the
+    text of the evidence found (empty where none), ``points`` and
+    ``suspicion`` (points ≥ threshold).
+    """
+    from riskgraph.risk.reference import commodity_groups, commodity_key, country_scores
+
+    actors = chain.actors.set_index("id")
+    relevance = _relevance(chain, theme)
+    dol = _dol_listings(theme)
+    groups = commodity_groups()
+    prevalence = _child_labour_prevalence()
+    scores = country_scores()
+    scores = dict(zip(scores.loc[scores["theme"] == theme, "iso2"], scores.loc[scores["theme"] == theme, "score"]))
+    rows = []
+    for actor, weight in weights.items():
+        if actor == node or weight <= 0:
+            continue
+        me = actors.loc[actor]
+        country = me["country"] if isinstance(me["country"], str) else None
+        key = commodity_key(me["commodity"])
+        weight_stage = relevance.get((me["sector"], me["stage"]), 0.0)
+        points, items = 0.0, []
+        listed = dol.get((country, key)) or dol.get((country, groups.get(key))) if key else None
+        dol_text = ""
+        if listed and weight_stage >= criteria.dol_min_relevance:
+            points += criteria.dol_points
+            dol_text = listed
+            items.append("DOL")
+        elif listed:
+            dol_text = f"listed, but not counted at stage {me['stage']} (relevance {weight_stage:g})"
+        region_text = ""
+        if theme == "child_labour":
+            share = prevalence.get(country)
+            if share == share and share is not None and share >= criteria.region_prevalence:
+                region_text = f"{share:g} % of children aged 5-17 in child labour in {country} (UNICEF SOWC 2023)"
+                if weight_stage >= criteria.region_min_relevance:
+                    points += criteria.region_points
+                    items.append("region")
+                else:
+                    region_text += f"; not counted at stage {me['stage']}"
+        else:
+            score = scores.get(country)
+            if score is not None and score >= criteria.region_score:
+                region_text = f"country score {score:.2f} for {theme}"
+                if weight_stage >= criteria.region_min_relevance:
+                    points += criteria.region_points
+                    items.append("region")
+        audit = _flag(me.get(f"{theme}_audit_finding")) if f"{theme}_audit_finding" in actors.columns else False
+        if audit:
+            points += criteria.audit_points
+            items.append("audit")
+        grievances = pd.to_numeric(me.get(f"{theme}_grievances"), errors="coerce") \
+            if f"{theme}_grievances" in actors.columns else float("nan")
+        if grievances == grievances and grievances > 0:
+            points += criteria.grievance_points
+            items.append("grievance")
+        rows.append({
+            "supplier": actor, "name": me["name"], "sector": me["sector"], "stage": me["stage"], "country": country,
+            "commodity": me["commodity"], "relevance": weight_stage, "dol": dol_text, "region": region_text,
+            "audit": "audit finding" if audit else "", "grievances": int(grievances) if grievances == grievances else 0,
+            "points": points, "suspicion": points >= criteria.threshold, "evidence": ", ".join(items),
+            "weight": float(weight),
+        })
+    frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    return frame.sort_values(["points", "weight", "supplier"], ascending=[False, False, True]).reset_index(drop=True)
 
 
 def child_labour_statement(chain, node: str, *, theme: str = "child_labour", threshold: float | None = None,
-                           assessment=None, lang: str = "en", due_in_days: int = 90) -> Statement:
+                           criteria: SuspicionCriteria | None = None, assessment=None, lang: str = "en",
+                           due_in_days: int = 90) -> Statement:
     """Draft the statement of ``node`` for ``theme`` (default child labour).
 
     Parameters
     ----------
     threshold : float, optional
-        Inherent risk from which an upstream actor is a reasonable suspicion;
-        default: the lower bound of the ``high`` category.
+        Evidence points from which a supplier is a reasonable suspicion
+        (overrides ``criteria.threshold``; default 1).
+    criteria : SuspicionCriteria, optional
+        The evidence points and threshold (module docstring).
     """
     from riskgraph.risk import assess, upstream_weights
 
@@ -74,30 +268,28 @@ def child_labour_statement(chain, node: str, *, theme: str = "child_labour", thr
     assessment = assessment or assess(chain)
     if theme not in assessment.themes:
         raise InputError(f"theme '{theme}' is not one of {list(assessment.themes)}")
-    threshold = float(assessment.thresholds.get("high", 0.5)) if threshold is None else threshold
+    criteria = criteria or SuspicionCriteria()
+    if threshold is not None:
+        criteria = SuspicionCriteria(**{**asdict(criteria), "threshold": float(threshold)})
     weights = upstream_weights(chain, nodes=[node])[node]
-    risk = assessment.inherent[theme]
-    chosen = weights[(weights > 0) & (risk >= threshold) & (weights.index != node)]
+    evidence = supplier_evidence(chain, node, weights, theme=theme, criteria=criteria)
+    chosen = evidence[evidence["suspicion"]]
     actors = chain.actors.set_index("id")
-    provenance = assessment.actor_risk[assessment.actor_risk["theme"] == theme].set_index("actor")
     graph = share_graph(assessment.shares_info)
     starts = chain_start_stages()
     records = []
-    for actor in chosen.index:
-        path = nx.shortest_path(graph, actor, node, weight="weight")
+    for row in chosen.itertuples(index=False):
+        path = nx.shortest_path(graph, row.supplier, node, weight="weight")
         records.append({
-            "supplier": actor, "name": actors.loc[actor, "name"], "country": actors.loc[actor, "country"],
-            "stage": actors.loc[actor, "stage"], "commodity": actors.loc[actor, "commodity"],
-            "likelihood": float(provenance.loc[actor, "likelihood"]), "risk": float(risk[actor]),
-            "weight": float(chosen[actor]), "basis": provenance.loc[actor, "basis"],
-            "source": provenance.loc[actor, "source"], "path": path,
-            "origin": (actors.loc[actor, "sector"], actors.loc[actor, "stage"]) in starts,
+            "supplier": row.supplier, "name": row.name, "country": row.country, "stage": row.stage,
+            "commodity": row.commodity, "evidence": row.evidence, "points": row.points, "weight": row.weight,
+            "path": path, "origin": (row.sector, row.stage) in starts, "sector": row.sector,
         })
-    suspicions = pd.DataFrame(records, columns=["supplier", "name", "country", "stage", "commodity", "likelihood",
-                                                "risk", "weight", "basis", "source", "path", "origin"])
-    suspicions["contribution"] = suspicions["weight"] * suspicions["risk"]
+    suspicions = pd.DataFrame(records, columns=["supplier", "name", "country", "stage", "commodity", "evidence",
+                                                "points", "weight", "path", "origin", "sector"])
+    suspicions["contribution"] = suspicions["weight"] * suspicions["points"]
     suspicions = suspicions.sort_values(["contribution", "supplier"], ascending=[False, True]).reset_index(drop=True)
-    # Chokepoint: the intermediary on the suspicions' paths through which the most risky material passes.
+    # Leverage: the intermediary on the suspicions' paths through which the most suspected material passes.
     through: dict[str, float] = {}
     for row in suspicions.itertuples(index=False):
         for hop in row.path[1:-1]:
@@ -113,20 +305,31 @@ def child_labour_statement(chain, node: str, *, theme: str = "child_labour", thr
         leverage = max(hops, key=lambda h: (through[h], h)) if hops else row.supplier
         position = "direct" if not hops else "origin" if row.origin else "intermediary"
         step = steps.loc[position, column] if position in steps.index else ""
+        basis = steps.loc[position, "rationale"] if position in steps.index else GENERAL_GUIDANCE
+        guidance = "; ".join(dict.fromkeys(g for g in (basis, SECTOR_GUIDANCE.get(row.sector)) if g))
         plan.append({
             "suspicion": number, "supplier": row.supplier, "name": row.name, "country": row.country,
-            "stage": row.stage, "commodity": row.commodity, "likelihood": row.likelihood, "severity": severity,
-            "weight": row.weight, "path": " → ".join(row.path), "leverage": leverage,
-            "direct_supplier": row.path[-2], "proposed_step": step, "owner": "", "due_date": due, "status": "open",
+            "stage": row.stage, "commodity": row.commodity, "evidence": row.evidence, "points": row.points,
+            "severity": severity, "weight": row.weight, "path": " → ".join(row.path), "leverage": leverage,
+            "direct_supplier": row.path[-2], "proposed_step": step, "guidance": guidance, "owner": "",
+            "due_date": due, "status": "open",
         })
     upstream_locations = assessment.cells(nodes=[node], themes=[theme])[["stage", "country"]].drop_duplicates()
+    provenance = assessment.actor_risk[assessment.actor_risk["theme"] == theme].set_index("actor")
     used = provenance.join(actors[["stage", "country"]]).merge(upstream_locations, on=["stage", "country"])
     sources = (used.groupby(["source", "basis"]).size().rename("actors").reset_index()
                .sort_values("actors", ascending=False).reset_index(drop=True))
+    name = str(actors.loc[node, "name"])
+    declaration = {
+        "article": article("child_labour", "WZK-DECLARATION"), "company": name, "node": node,
+        "text": TEXT["en"]["declaration_text"].format(company=name), "text_nl": TEXT["nl"]["declaration_text"]
+        .format(company=name),
+    }
     return Statement(
-        node=node, name=str(actors.loc[node, "name"]), theme=theme, matrix=assessment.matrix(node, theme),
-        shares=assessment.shares(node), suspicions=suspicions, plan=pd.DataFrame(plan, columns=PLAN_COLUMNS),
-        sources=sources, unknown_share=float(assessment.unknown_share[node]), threshold=threshold,
+        node=node, name=name, theme=theme, matrix=assessment.matrix(node, theme), shares=assessment.shares(node),
+        evidence=evidence, suspicions=suspicions, plan=pd.DataFrame(plan, columns=PLAN_COLUMNS), sources=sources,
+        unknown_share=float(assessment.unknown_share[node]), criteria=criteria, declaration=declaration,
+        status=STATUS.get(lang, STATUS["en"]),
     )
 
 
@@ -143,23 +346,48 @@ def write_statement(statement: Statement, path: Path | str, *, lang: str = "en")
 
 
 TEXT = {
-    "en": {"title": "Due-diligence statement", "investigated": "Where the risk was investigated",
-           "suspicions": "Reasonable suspicions", "plan": "Plan of action", "sources": "Sources",
-           "intro": "This draft follows the OECD due-diligence steps: the company's chain was mapped, the risk located "
-                    "per stage and country, and suppliers whose inherent risk is at or above {threshold:.2f} are listed "
-                    "as reasonable suspicions with the path that carries their material to the company.",
+    "en": {"title": "Child-labour due diligence", "status": "Status of the Act", "declaration": "Declaration (Art. 4)",
+           "declaration_text": "{company} declares that it exercises due diligence in order to prevent that the "
+                               "goods and services it supplies to end users in the Netherlands have been produced "
+                               "with child labour.",
+           "investigation": "Investigation: is there a reasonable suspicion? (Art. 5)",
+           "investigated": "Where the risk was investigated", "evidence": "Evidence per supplier",
+           "suspicions": "Reasonable suspicions", "plan": "Plan of action (Art. 5)", "sources": "Sources",
+           "references": "Guidance", "criteria": "Criteria",
+           "intro": "The chain of the company was mapped and the risk located per stage and country (OECD Due "
+                    "Diligence Guidance for Responsible Business Conduct, Step 2). Each upstream supplier was examined "
+                    "for evidence of child labour; the criteria are below.",
            "unknown": "Share of material with unknown origin: {share:.1%}. Suspicions cannot be excluded there.",
-           "none": "No upstream supplier reaches the threshold.", "sign": "Approved by (name, role, date):"},
-    "nl": {"title": "Verklaring gepaste zorgvuldigheid", "investigated": "Waar het risico is onderzocht",
-           "suspicions": "Redelijke vermoedens", "plan": "Plan van aanpak", "sources": "Bronnen",
-           "intro": "Dit concept volgt de OESO-stappen voor gepaste zorgvuldigheid: de keten van het bedrijf is in kaart "
-                    "gebracht, het risico per ketenstap en land bepaald, en leveranciers met een inherent risico van "
-                    "ten minste {threshold:.2f} staan hieronder als redelijk vermoeden, met het pad waarlangs hun "
-                    "materiaal het bedrijf bereikt.",
+           "none": "No upstream supplier reaches the threshold: no reasonable suspicion, no plan of action needed.",
+           "sign": "Signed for the company (name, role, date):", "relied": "Text relied on"},
+    "nl": {"title": "Gepaste zorgvuldigheid kinderarbeid", "status": "Status van de wet",
+           "declaration": "Verklaring (art. 4)",
+           "declaration_text": "{company} verklaart dat zij gepaste zorgvuldigheid betracht om te voorkomen dat de "
+                               "goederen en diensten die zij aan Nederlandse eindgebruikers levert met behulp van "
+                               "kinderarbeid tot stand zijn gekomen.",
+           "investigation": "Onderzoek: bestaat er een redelijk vermoeden? (art. 5)",
+           "investigated": "Waar het risico is onderzocht", "evidence": "Aanwijzingen per leverancier",
+           "suspicions": "Redelijke vermoedens", "plan": "Plan van aanpak (art. 5)", "sources": "Bronnen",
+           "references": "Richtlijnen", "criteria": "Criteria",
+           "intro": "De keten van het bedrijf is in kaart gebracht en het risico per ketenstap en land bepaald "
+                    "(OESO-richtlijn gepaste zorgvuldigheid voor verantwoord ondernemen, stap 2). Bij elke "
+                    "leverancier stroomopwaarts is gezocht naar aanwijzingen voor kinderarbeid; de criteria staan "
+                    "hieronder.",
            "unknown": "Aandeel materiaal met onbekende herkomst: {share:.1%}. Daar zijn vermoedens niet uit te sluiten.",
-           "none": "Geen leverancier stroomopwaarts bereikt de drempel.",
-           "sign": "Goedgekeurd door (naam, functie, datum):"},
+           "none": "Geen leverancier stroomopwaarts bereikt de drempel: geen redelijk vermoeden, geen plan van aanpak "
+                   "nodig.",
+           "sign": "Ondertekend namens het bedrijf (naam, functie, datum):", "relied": "Gebruikte wettekst"},
 }
+REFERENCES = [
+    "Wet zorgplicht kinderarbeid, Stb. 2019, 401 — Art. 4 (verklaring / declaration), Art. 5 (onderzoek en plan van "
+    "aanpak / investigation and plan of action)",
+    "ILO-IOE Child Labour Guidance Tool for Business: How to do business with respect for children's right to be free "
+    "from child labour (ILO and IOE, 2015), ISBN 978-92-2-130368-8",
+    "OECD Due Diligence Guidance for Responsible Business Conduct (2018): Step 2 (identify and assess adverse "
+    "impacts), Step 3 (cease, prevent or mitigate them)",
+    "US DOL ILAB, List of Goods Produced by Child Labor or Forced Labor (TVPRA List), 2022 edition",
+    "UNICEF, The State of the World's Children 2023: child labour, % of children aged 5-17",
+]
 
 
 def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
@@ -170,28 +398,36 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         book = writer.book
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         title = book.add_format({"bold": True, "font_size": 14})
-        statement.plan.to_excel(writer, sheet_name=text["plan"][:31], index=False, startrow=2)
+        statement.plan.to_excel(writer, sheet_name=text["plan"][:31], index=False, startrow=3)
         sheet = writer.sheets[text["plan"][:31]]
         sheet.write(0, 0, f"{text['plan']} — {theme_label(statement.theme, lang)} — {statement.name} ({statement.node})",
                     title)
+        sheet.write(1, 0, STATUS[lang], wrap)
         sheet.set_column(0, len(PLAN_COLUMNS), 16)
-        sheet.set_column(PLAN_COLUMNS.index("path"), PLAN_COLUMNS.index("path"), 50, wrap)
-        sheet.set_column(PLAN_COLUMNS.index("proposed_step"), PLAN_COLUMNS.index("proposed_step"), 60, wrap)
+        for wide in ("path", "proposed_step", "guidance"):
+            sheet.set_column(PLAN_COLUMNS.index(wide), PLAN_COLUMNS.index(wide), 50, wrap)
         if len(statement.plan):
             column = PLAN_COLUMNS.index("status")
-            sheet.data_validation(3, column, 2 + len(statement.plan), column,
+            sheet.data_validation(4, column, 3 + len(statement.plan), column,
                                   {"validate": "list", "source": ["open", "in progress", "done", "not applicable"]})
-            date_column = PLAN_COLUMNS.index("due_date")
-            sheet.data_validation(3, date_column, 2 + len(statement.plan), date_column,
-                                  {"validate": "any"})
+        declaration = pd.DataFrame({"": [text["declaration"], statement.declaration.get(
+            "text_nl" if lang == "nl" else "text", ""), text["sign"], text["status"], STATUS[lang], text["relied"],
+            statement.text_relied_on]})
+        declaration.to_excel(writer, sheet_name=text["declaration"][:31], index=False, header=False)
+        writer.sheets[text["declaration"][:31]].set_column(0, 0, 120, wrap)
         statement.matrix.to_excel(writer, sheet_name=text["investigated"][:31], startrow=2)
         matrix_sheet = writer.sheets[text["investigated"][:31]]
-        matrix_sheet.write(0, 0, text["intro"].format(threshold=statement.threshold), wrap)
+        matrix_sheet.write(0, 0, text["intro"], wrap)
         if len(statement.matrix) and len(statement.matrix.columns):
             matrix_sheet.conditional_format(3, 1, 2 + len(statement.matrix), len(statement.matrix.columns), colour_scale())
+        evidence_sheet = text["evidence"][:31]
+        statement.evidence.to_excel(writer, sheet_name=evidence_sheet, index=False, startrow=2)
+        writer.sheets[evidence_sheet].write(0, 0, statement.criteria.describe(lang), wrap)
         statement.suspicions.assign(path=statement.suspicions["path"].map(" → ".join)).to_excel(
             writer, sheet_name=text["suspicions"][:31], index=False)
         statement.sources.to_excel(writer, sheet_name=text["sources"][:31], index=False)
+        pd.DataFrame({text["references"]: REFERENCES}).to_excel(writer, sheet_name=text["references"][:31],
+                                                                 index=False)
     return path
 
 
@@ -217,24 +453,37 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
             rows.append("<tr>" + "".join(cells) + "</tr>")
         return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
-    plan = statement.plan.drop(columns=["weight"]).assign(
-        owner='', due_date=statement.plan["due_date"], status=statement.plan["status"])
+    suspicions = statement.suspicions.assign(path=statement.suspicions["path"].map(" → ".join)).drop(
+        columns=["origin", "sector", "contribution"])
+    plan = statement.plan.drop(columns=["weight"])
     body = [
         f"<h1>{escape(text['title'])}: {escape(theme_label(statement.theme, lang))}</h1>",
         f"<p>{escape(statement.name)} ({escape(statement.node)}) · {datetime.date.today().isoformat()} · riskgraph {__version__}</p>",
-        f"<p>{escape(text['intro'].format(threshold=statement.threshold))}</p>",
-        f"<h2>{escape(text['investigated'])}</h2>", table(statement.matrix, heat=True),
+        f"<section class=status><h2>{escape(text['status'])}</h2><p>{escape(STATUS[lang])}</p>"
+        f"<p>{escape(text['relied'])}: {escape(statement.text_relied_on)}</p></section>",
+        f"<section><h2>{escape(text['declaration'])}</h2>"
+        f"<p>{escape(statement.declaration.get('text_nl' if lang == 'nl' else 'text', ''))}</p>"
+        f"<p><b>{escape(text['sign'])}</b> ____________________</p></section>",
+        f"<h2>{escape(text['investigation'])}</h2><p>{escape(text['intro'])}</p>",
+        f"<h3>{escape(text['investigated'])}</h3>", table(statement.matrix, heat=True),
         f"<p>{escape(text['unknown'].format(share=statement.unknown_share))}</p>",
-        f"<h2>{escape(text['suspicions'])} ({len(statement.suspicions)})</h2>",
-        table(statement.suspicions.assign(path=statement.suspicions["path"].map(" → ".join)).drop(columns=["origin"]))
-        if len(statement.suspicions) else f"<p>{escape(text['none'])}</p>",
+        f"<h3>{escape(text['criteria'])}</h3><p>{escape(statement.criteria.describe(lang))}</p>",
+        f"<h3>{escape(text['evidence'])}</h3>",
+        table(statement.evidence[statement.evidence["points"] > 0].drop(columns=["sector"]))
+        if (statement.evidence["points"] > 0).any() else f"<p>{escape(text['none'])}</p>",
+        f"<h3>{escape(text['suspicions'])} ({len(statement.suspicions)})</h3>",
+        table(suspicions) if len(suspicions) else f"<p>{escape(text['none'])}</p>",
         f"<h2>{escape(text['plan'])}</h2>", table(plan) if len(plan) else f"<p>{escape(text['none'])}</p>",
         f"<h2>{escape(text['sources'])}</h2>", table(statement.sources),
-        f"<p><b>{escape(text['sign'])}</b> ____________________</p>",
+        f"<h2>{escape(text['references'])}</h2><ul>" + "".join(f"<li>{escape(r)}</li>" for r in REFERENCES) + "</ul>",
     ]
     style = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:1300px}table{border-collapse:collapse;"
              "font-size:.85rem;margin:.5rem 0 1rem}th,td{border:1px solid #d9e2ec;padding:.2rem .4rem;vertical-align:top}"
-             "th{background:#f0f4f8}")
+             "th{background:#f0f4f8}.status{border-left:4px solid #d64545;padding-left:1rem;background:#fff5f5}")
     path.write_text(f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(text["title"])}'
                     f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>", encoding="utf-8")
     return path
+
+
+__all__ = ["STATUS", "Statement", "SuspicionCriteria", "TEXT_RELIED_ON", "child_labour_statement",
+           "supplier_evidence", "write_statement"]
