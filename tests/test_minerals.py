@@ -18,8 +18,9 @@ from riskgraph.cli.minerals import minerals
 from riskgraph.errors import InputError
 from riskgraph.sources import read_cmrt, read_rmi_smelter_list
 from riskgraph.chain.io import read_chain
+from riskgraph.chain.model import Chain
 from riskgraph.regulation.minerals import (FLAG_COLUMNS, annex_thresholds, cahra_countries, conflict_minerals,
-                                          conformant_table, read_conformant, threshold_table)
+                                          conformant_table, read_conformant, threshold_table, union_importers)
 from riskgraph.regulation.minerals.flags import _cahra_shares_by_paths
 
 DATA = Path(__file__).parent / "data" / "minerals"
@@ -42,7 +43,7 @@ def chain(name):
 def test_gold_from_a_cahra_country_through_an_unidentified_refiner_is_flagged_with_its_path():
     # MINE-CD (60 kg via TRADER-UG) and MINE-GH (40 kg) feed REFINER, which has no smelter id; SHOP buys it all.
     report = conflict_minerals(chain("unidentified"), node="SHOP")
-    flags = report.flags.set_index("reason")
+    flags = report.flags[report.flags["reason"] != "transit_hub"].set_index("reason")
     assert set(flags.index) == {"cahra_origin", "unidentified_refiner"}
     cahra = flags.loc["cahra_origin"]
     assert cahra["origin_country"] == "CD"
@@ -67,6 +68,7 @@ def test_the_same_gold_through_a_conformant_refiner_is_not_flagged():
 
 def test_without_a_conformant_list_no_refiner_is_conformant_so_the_cahra_origin_is_flagged():
     report = conflict_minerals(chain("conformant"), node="SHOP")
+    # Uganda is a transit country, but all that passed the Ugandan trader came from DR Congo: flagged for its origin.
     assert report.flags["reason"].tolist() == ["cahra_origin"]
     assert report.flags.loc[0, "status"] == "unknown"
     assert report.notes and "no conformant list" in report.notes[0]
@@ -246,20 +248,100 @@ def test_cmrt_sample_is_mapped_to_the_rmi_sample(shared_dir):
 
 
 def test_thresholds_on_a_hand_example():
-    # 2024: 60 kg (CH) + 0.05 t (CH) + 20 000 g (DE) = 130 kg, 110 kg of it from outside the EU; 3 pcs left out.
-    # 2025: 80 kg. Tin: 1 500 kg of bars (CN 8003 00 00) compared only with the tin-bars row.
+    # 2024: 60 kg (CH) + 0.05 t (CH) of refined gold imported = 110 kg; 20 000 g (DE) and 3 pcs (BE) are not imports.
+    # Refined gold is compared with the refined-gold row, whose threshold could not be read: unknown, never guessed.
+    # Tin: 1 500 kg of bars (CN 8003 00 00) from Bolivia, compared only with the tin-bars row.
     table = threshold_table(chain("thresholds"), ["MAKER"])
-    gold = table[(table["metal"] == "gold") & (table["cn_code"] == "ex 7108") & (table["part"] == "minerals")]
-    by_year = gold.set_index("year")
-    assert by_year.loc[2024, ["received_kg", "imported_kg", "threshold_kg", "position"]].tolist() == [
-        130.0, 110.0, 100.0, "above"]
-    assert by_year.loc[2025, ["received_kg", "position"]].tolist() == [80.0, "below"]
-    assert "pcs left out" in by_year.loc[2024, "note"] and "converted to kg from g, t" in by_year.loc[2024, "note"]
+    gold = table[table["metal"] == "gold"].set_index("year")
+    assert gold.loc[2024, ["form", "imported_kg", "received_kg", "position"]].tolist() == [
+        "refined_metal", 110.0, 130.0, "unknown"]
+    assert "converted to kg from t" in gold.loc[2024, "note"]
+    assert gold.loc[2025, ["imported_kg", "position"]].tolist() == [80.0, "unknown"]
+    assert not (table["description"].str.contains("lower than 99,5")).any()
     tin = table[table["metal"] == "tin"]
-    assert tin[["cn_code", "received_kg", "threshold_kg", "position", "confirmed"]].values.tolist() == [
+    assert tin[["cn_code", "imported_kg", "threshold_kg", "position", "confirmed"]].values.tolist() == [
         ["8003 00", 1500.0, 1400.0, "above", "secondary"]]
-    unconfirmed = table[(table["metal"] == "gold") & (table["confirmed"] == "no")]
-    assert (unconfirmed["position"] == "unknown").all()
+
+
+def gold_chain(actors, flows):
+    actors = pd.DataFrame(actors, columns=["id", "stage", "country"]).assign(sector="gold", name=lambda f: f["id"])
+    flows = pd.DataFrame(flows, columns=["source", "target", "commodity", "volume", "unit"]).assign(year=2025)
+    return Chain(actors=actors, flows=flows)
+
+
+def test_a_dutch_refiner_importing_150_kg_of_peruvian_dore_is_above_the_unrefined_gold_threshold():
+    chain_ = gold_chain([("mine", "mine_asm", "PE"), ("exp", "trader", "PE"), ("ref", "refiner", "NL")],
+                        [("mine", "exp", "doré", 150.0, "kg"), ("exp", "ref", "doré", 150.0, "kg")])
+    importer = union_importers(chain_, ["ref"]).iloc[0]
+    assert importer["importer"] and "PE" in importer["reason"]
+    row = threshold_table(chain_, ["ref"]).iloc[0]
+    assert row["form"] == "unrefined_gold" and "lower than 99,5 %" in row["description"]
+    assert (row["imported_kg"], row["threshold_kg"], row["position"]) == (150.0, 100.0, "above")
+    assert row["rule_id"] == "MIN-THRESHOLD"
+
+
+def test_refined_gold_imported_is_compared_with_the_refined_row():
+    chain_ = gold_chain([("ref", "refiner", "CH"), ("maker", "manufacturer", "NL")],
+                        [("ref", "maker", "gold", 150.0, "kg")])
+    row = threshold_table(chain_, ["maker"]).iloc[0]
+    assert row["form"] == "refined_metal" and row["part"] == "metals"
+    assert pd.isna(row["threshold_kg"]) and row["position"] == "unknown"
+    # The flow's CN code and its wording both override the stage: doré from a Swiss trader is unrefined.
+    dore = chain_.replace(flows=chain_.flows.assign(commodity="doré"))
+    assert threshold_table(dore, ["maker"]).iloc[0]["position"] == "above"
+
+
+def test_a_dutch_buyer_supplied_only_from_the_netherlands_is_not_a_union_importer():
+    chain_ = gold_chain([("ref", "refiner", "NL"), ("shop", "retailer", "NL")],
+                        [("ref", "shop", "gold bars", 370.0, "kg")])
+    importer = union_importers(chain_, ["shop"]).iloc[0]
+    assert not importer["importer"] and importer["reason"].startswith("not a Union importer: supplied with 3TG only "
+                                                                     "from inside the Union (NL)")
+    assert threshold_table(chain_, ["shop"]).empty
+    report = conflict_minerals(chain_, node="shop")
+    assert not report.importers.iloc[0]["importer"]
+    assert report.steps.set_index("step").loc[5, "status"] == "voluntary"
+
+
+def test_jewellery_is_outside_annex_i_and_a_swiss_buyer_is_not_a_union_importer():
+    chain_ = gold_chain([("maker", "manufacturer", "TR"), ("shop", "retailer", "NL"), ("ch", "retailer", "CH"),
+                         ("ref", "refiner", "AE")],
+                        [("maker", "shop", "gold jewellery", 40.0, "kg"), ("ref", "ch", "gold bars", 500.0, "kg")])
+    table = union_importers(chain_, ["shop", "ch"]).set_index("node")
+    assert not table.loc["shop", "importer"] and "outside Annex I" in table.loc["shop", "reason"]
+    assert not table.loc["ch", "importer"] and "outside the Union (CH)" in table.loc["ch", "reason"]
+
+
+def test_red_flags_on_origin_and_transit():
+    # Ghanaian gold through a trader in DR Congo (a CAHRA) and a trader in Rwanda (a known transit country).
+    chain_ = gold_chain([("mine", "mine_lsm", "GH"), ("cd", "trader", "CD"), ("rw", "trader", "RW"),
+                         ("ref", "refiner", "NL")],
+                        [("mine", "cd", "doré", 10.0, "kg"), ("cd", "rw", "doré", 10.0, "kg"),
+                         ("rw", "ref", "doré", 10.0, "kg")])
+    flags = conflict_minerals(chain_, node="ref").flags.set_index("reason")
+    assert "cahra_origin" not in flags.index
+    assert flags.loc["cahra_transit", "via"] == "cd (CD)" and flags.loc["cahra_transit", "share"] == pytest.approx(1)
+    assert flags.loc["transit_hub", "via"] == "rw (RW)"
+    assert flags.loc["cahra_transit", "rule_id"] == "MIN-STEP2-RED-FLAG-TRANSIT"
+    assert flags.loc["cahra_transit", "article"].startswith("Art. 5")
+
+
+def test_the_five_steps_say_what_the_data_show():
+    report = conflict_minerals(chain("unidentified"), node="SHOP")
+    steps = report.steps.set_index("step")
+    assert list(steps.index) == [1, 2, 3, 4, 5]
+    assert steps.loc[1, "article"].startswith("Art. 4") and "unidentified: REFINER" in steps.loc[1, "finding"]
+    assert steps.loc[2, "status"] == "red flags" and "cahra_origin CD (60%)" in steps.loc[2, "finding"]
+    assert steps.loc[3, "status"] == "response needed"
+    assert steps.loc[4, "article"].startswith("Art. 6") and steps.loc[4, "status"] == "audit needed"
+    conformant = conflict_minerals(chain("conformant"), node="SHOP", conformant=CONFORMANT, rmi=RMI)
+    assert conformant.steps.set_index("step").loc[4, "status"] == "exemption possible"
+
+
+def test_minerals_rules_command():
+    result = CliRunner().invoke(RiskGraphGroup(commands={"minerals": minerals}), ["minerals", "--rules"])
+    assert result.exit_code == 0, result.output
+    assert "MIN-UNION-IMPORTER" in result.output and "MIN-STEP4-AUDIT" in result.output
 
 
 # --------------------------------------------------------------------------- the bundled gold chain
@@ -292,23 +374,25 @@ def test_cli_exit_1_and_json_shape_when_flagged(run):
     result = run(DATA / "unidentified", "--format", "json", "-q")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"nodes", "summary", "notes", "flags", "refiners", "thresholds", "cmrt_findings"}
+    assert set(data) == {"nodes", "summary", "notes", "importers", "flags", "refiners", "thresholds", "steps",
+                         "cmrt_findings"}
     assert data["nodes"] == ["SHOP"]
-    assert data["summary"]["flags_by_reason"] == {"cahra_origin": 1, "unidentified_refiner": 1}
+    # The refiner in Dubai (a trading hub) passes the Ghanaian 40 % on too; the Congolese 60 % is flagged for its origin.
+    assert data["summary"]["flags_by_reason"] == {"cahra_origin": 1, "transit_hub": 1, "unidentified_refiner": 1}
     assert all(list(flag) == FLAG_COLUMNS for flag in data["flags"])
-    assert {f["path"] for f in data["flags"]} == {"MINE-CD → TRADER-UG → REFINER → SHOP"}
-    assert math.isclose(sum(f["share"] for f in data["flags"]), 1.6)
+    assert {f["path"] for f in data["flags"] if f["reason"] != "transit_hub"} == {"MINE-CD → TRADER-UG → REFINER → SHOP"}
+    assert math.isclose(sum(f["share"] for f in data["flags"]), 2.0)  # 0.6 origin + 1 refiner + 0.4 via AE
 
 
 def test_cli_exit_0_when_nothing_is_flagged(run, tmp_path):
     out = tmp_path / "minerals.xlsx"
     result = run(DATA / "conformant", "--conformant", CONFORMANT, "--rmi", RMI, "--out", out)
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(out).sheetnames == ["flags", "refiners", "thresholds"]
+    assert openpyxl.load_workbook(out).sheetnames == ["importers", "flags", "refiners", "thresholds", "steps"]
 
 
 def test_cli_bad_input_exits_2(run):
     result = run(DATA / "unidentified", "--node", "NOBODY")
     assert result.exit_code == 2
     assert "NOBODY" in result.output
-    assert "Example:" in minerals.help
+    assert "Example" in minerals.help

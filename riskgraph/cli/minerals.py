@@ -15,15 +15,16 @@ from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_
 from riskgraph.cli._common import CONTEXT
 
 OUT_SUFFIXES = (".json", ".xlsx", ".csv", ".parquet")
-FLAG_TABLE = ["node", "metal", "reason", "origin_country", "refiner", "status", "share", "path"]
+FLAG_TABLE = ["node", "metal", "reason", "origin_country", "via", "refiner", "status", "share", "path", "article"]
+IMPORTER_TABLE = ["node", "country", "importer", "annex_i_imported_kg", "reason"]
+STEP_TABLE = ["node", "step", "name", "article", "status", "finding"]
 REFINER_TABLE = ["actor", "name", "metal", "country", "source", "smelter_id", "rmi_name", "match", "score", "status"]
-THRESHOLD_TABLE = ["node", "metal", "year", "received_kg", "imported_kg", "cn_code", "threshold_kg", "position",
-                   "confirmed"]
+THRESHOLD_TABLE = ["node", "metal", "year", "form", "cn_code", "imported_kg", "threshold_kg", "position", "confirmed"]
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("minerals", context_settings=CONTEXT)
-@click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
+@click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH", required=False)
 @click.option("--cmrt", "cmrts", type=existing_file, multiple=True,
               help="A supplier's CMRT (.xlsx); repeat the option for several.")
 @click.option("--rmi", type=existing_file, default=None,
@@ -41,8 +42,11 @@ existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Write to a file instead: .json (everything), .xlsx (a sheet per table), .csv or .parquet "
                    "(the flags).")
 @click.option("-q", "--quiet", is_flag=True, help="No notes on stderr.")
-def minerals(path: Path, cmrts: tuple[Path, ...], rmi: Path | None, conformant: Path | None, accept: tuple[str, ...],
-             nodes: tuple[str, ...], year: int | None, fmt: str, out: Path | None, quiet: bool) -> None:
+@click.option("--rules", "show_rules", is_flag=True,
+              help="Print the rules of Regulation (EU) 2017/821 applied, with their articles, and exit.")
+def minerals(path: Path | None, cmrts: tuple[Path, ...], rmi: Path | None, conformant: Path | None,
+             accept: tuple[str, ...], nodes: tuple[str, ...], year: int | None, fmt: str, out: Path | None,
+             quiet: bool, show_rules: bool) -> None:
     """EU conflict minerals (Regulation (EU) 2017/821): 3TG from CAHRAs or through unidentified refiners.
 
     Maps the chain's refiners and smelters (and those of suppliers' CMRTs)
@@ -50,9 +54,13 @@ def minerals(path: Path, cmrts: tuple[Path, ...], rmi: Path | None, conformant: 
     tin, tantalum and tungsten that reaches a company node from a country on
     the EU CAHRA list without passing a conformant refiner, or through an
     unidentified or non-conformant refiner, with the heaviest path that
-    carries it and the share of the company's material it is. Compares what
-    each node receives per metal and year (in kg) with the Annex I volume
-    thresholds.
+    carries it and the share of the company's material it is; red flags on
+    transit through a CAHRA or a known transit hub. Says whether each node
+    is a Union importer (in the EU, importing Annex I material from outside
+    it) and compares its imported kg per year with the Annex I row of the
+    material's form (ore, unrefined gold < 99.5 %, refined metal); then the
+    OECD five steps with what the data show. Every flag cites its article
+    (riskgraph minerals --rules).
 
     Without --conformant no refiner is known to be conformant: no refiner is
     flagged for its status, and every CAHRA origin is flagged.
@@ -62,11 +70,21 @@ def minerals(path: Path, cmrts: tuple[Path, ...], rmi: Path | None, conformant: 
     unreadable files.
 
     \b
-    Example:
+    Examples:
+      riskgraph minerals --rules
       riskgraph minerals datasets/gold --node GLD-RTL-NL-23 --year 2024
       riskgraph minerals my_chain/ --rmi rmi_list.csv --conformant rmap.csv \\
           --cmrt supplier_cmrt.xlsx --format json > minerals.json
     """
+    if show_rules:
+        from riskgraph.regulation.common import rules
+
+        table = rules("minerals")
+        emit_table(table if fmt != "table" else table[["rule_id", "article", "severity", "summary"]],
+                   title=f"EU conflict minerals rules ({len(table)}); full text and sources: --format csv", fmt=fmt)
+        return
+    if path is None:
+        raise InputError("give a chain PATH (or --rules to print the rules)")
     from riskgraph.chain.io import read_chain
     from riskgraph.regulation.minerals import conflict_minerals
 
@@ -107,14 +125,18 @@ def _write(report, out: Path) -> None:
 
         out.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
-            for sheet, frame in (("flags", report.flags), ("refiners", report.refiners),
-                                 ("thresholds", report.thresholds)):
+            for sheet, frame in (("importers", report.importers), ("flags", report.flags),
+                                 ("refiners", report.refiners), ("thresholds", report.thresholds),
+                                 ("steps", report.steps)):
                 frame.to_excel(writer, sheet_name=sheet, index=False)
     else:
         write_frame(report.flags, out, sheet="flags")
 
 
 def _print_tables(report) -> None:
+    if len(report.importers):
+        emit_table(report.importers[IMPORTER_TABLE], title="Union importers (Art. 2): an actor in the EU importing "
+                   "Annex I material from outside the EU")
     if len(report.flags):
         emit_table(report.flags[FLAG_TABLE],
                    title=f"Flags ({len(report.flags)}; share = share of the node's material of that metal)")
@@ -122,11 +144,12 @@ def _print_tables(report) -> None:
         stderr("No flags.")
     if len(report.refiners):
         emit_table(report.refiners[REFINER_TABLE], title=f"Refiners and smelters ({len(report.refiners)})")
-    known = report.thresholds[report.thresholds["position"] != "unknown"] if len(report.thresholds) else \
-        report.thresholds
-    if len(known):
-        emit_table(known[THRESHOLD_TABLE],
-                   title="Annex I volume thresholds (received kg per year; 'above' = at or above the threshold)")
+    if len(report.thresholds):
+        emit_table(report.thresholds[THRESHOLD_TABLE],
+                   title="Annex I volume thresholds (Art. 1(3)): imported kg per year and row; 'above' = at or above, "
+                         "'unknown' = threshold not read in a source")
+    if len(report.steps):
+        emit_table(report.steps[STEP_TABLE], title="OECD five steps (Art. 4-7): what the data show")
 
 
 __all__ = ["minerals"]

@@ -15,7 +15,7 @@ from scipy.sparse.linalg import spsolve
 from riskgraph.graph import InputShares, input_shares
 from riskgraph.chain.model import Chain, chain_start_stages
 from riskgraph.risk import upstream_weights
-from riskgraph.regulation.minerals.reference import FlagReason, MIN_SHARE, _empty
+from riskgraph.regulation.minerals.reference import FlagReason, MIN_SHARE, _empty, transit_hubs
 
 
 # --------------------------------------------------------------------------- flags with paths
@@ -83,8 +83,9 @@ def _cahra_shares_by_paths(chain: Chain, node: str, origins: Iterable[str], cut:
 
 
 def _chain_flags(sub: Chain, metal: str, nodes: list[str], refiners: pd.DataFrame, *, accepted: set,
-                 conformant_given: bool, cahra: frozenset, year: int | None) -> list[dict]:
-    """Flags of one metal's sub-chain for every node."""
+                 conformant_given: bool, cahra: frozenset, year: int | None, reach: dict | None = None) -> list[dict]:
+    """Flags of one metal's sub-chain for every node; ``reach`` collects, per node, the refiners reached (status,
+    share), the share traced to a mine or recycler and the share entering at a recycler."""
     shares = input_shares(sub, year=year)
     has_input = np.asarray(shares.matrix.sum(axis=0)).ravel() > 0
     receiving = [n for n in nodes if has_input[shares.actors.get_loc(n)]]
@@ -112,10 +113,27 @@ def _chain_flags(sub: Chain, metal: str, nodes: list[str], refiners: pd.DataFram
                          dtype=bool)
     in_cahra = sub.actors["country"].isin(list(cahra)).to_numpy(dtype=bool, na_value=False)
     origins_all = sub.actors.loc[is_origin & in_cahra, ["id", "country"]]
+    hubs = transit_hubs()
+    hub_countries = set(hubs.loc[hubs["metal"] == metal, "iso2"])
+    middle = sub.actors.loc[~is_origin, ["id", "country"]]
+    transit_all = middle[middle["country"].isin(list(cahra)).to_numpy(dtype=bool, na_value=False)]
+    hub_all = middle[middle["country"].isin(list(hub_countries)).to_numpy(dtype=bool, na_value=False)]
+    recyclers = set(sub.actors.loc[sub.actors["stage"].eq("recycler").to_numpy(dtype=bool, na_value=False), "id"])
+    origin_ids = set(sub.actors.loc[is_origin, "id"])
+    status_of = dict(zip(metal_refiners["actor"], metal_refiners["status"]))
+    # Transit flags count only material not already flagged for its origin: the share of an intermediary's own
+    # material that entered the chain outside a CAHRA (W[o, u] summed over CAHRA origins o, taken off).
+    candidates = sorted(set(transit_all["id"]) | set(hub_all["id"]))
+    clean = pd.Series(dtype=float)
+    if candidates:
+        own = upstream_weights(sub, nodes=candidates, year=year)
+        clean = (1.0 - own.reindex(origins_all["id"]).fillna(0.0).sum(axis=0)).clip(lower=0.0)
     to_refiner: dict[str, list[str] | None] = {}
     out = []
     for node in receiving:
         column = weights[node]
+        if reach is not None:
+            _record_reach(reach, node, metal, column, starts, origin_ids, recyclers, status_of)
         for record, reason in flagged:
             refiner = record["actor"]
             share = float(column.get(refiner, 0.0))
@@ -128,11 +146,26 @@ def _chain_flags(sub: Chain, metal: str, nodes: list[str], refiners: pd.DataFram
             out.append(_flag(node, metal, reason, actors, path, share, _path_share(graph, path) if onward else np.nan,
                              refiner=refiner, smelter_id=record["smelter_id"], status=record["status"]))
         origins = origins_all[origins_all["id"] != node]
-        if origins.empty:
+        passing = pd.concat([transit_all.assign(reason=FlagReason.cahra_transit),
+                             hub_all.assign(reason=FlagReason.transit_hub)])
+        passing = passing[passing["id"] != node]
+        if origins.empty and passing.empty:
             continue
         cut = conformant_ids - {node}
         cut_weights = _cut_weights(shares, node, cut) if cut else column.reindex(ids).to_numpy()
         allowed = graph.subgraph([a for a in graph if a not in cut])
+        for record in passing.to_dict("records"):
+            share = float(cut_weights[ids.get_loc(record["id"])]) * float(clean.get(record["id"], 0.0))
+            if share <= MIN_SHARE:
+                continue
+            before = _heaviest(allowed, starts, record["id"]) or [record["id"]]
+            after = _heaviest(allowed, [record["id"]], node)
+            path = before[:-1] + (after or [record["id"], node])
+            on_path = [a for a in path if a in refiner_info.index]
+            out.append(_flag(node, metal, record["reason"], actors, path, share,
+                             _path_share(graph, path) if after else np.nan, refiner="; ".join(on_path) or None,
+                             status="; ".join(refiner_info.loc[on_path, "status"]) or None,
+                             transit=(record["id"], record["country"])))
         positions = ids.get_indexer(origins["id"])
         by_country = pd.Series(cut_weights[positions], index=origins["country"].to_numpy()).groupby(level=0).sum()
         for country, share in by_country.items():
@@ -148,8 +181,24 @@ def _chain_flags(sub: Chain, metal: str, nodes: list[str], refiners: pd.DataFram
     return out
 
 
+def _record_reach(reach: dict, node: str, metal: str, column: pd.Series, starts: list, origin_ids: set,
+                  recyclers: set, status_of: dict) -> None:
+    """For the five steps: refiners reached with their status and share, share traced to an origin, recycled share."""
+    start_weights = column.reindex(starts).fillna(0.0)
+    total = float(start_weights.sum())
+    traced = float(start_weights[start_weights.index.isin(origin_ids)].sum())
+    recycled = float(start_weights[start_weights.index.isin(recyclers)].sum())
+    reach["traced"].setdefault(node, {})[metal] = traced / total if total > 0 else 0.0
+    reach["recycled"].setdefault(node, {})[metal] = recycled / total if total > 0 else 0.0
+    mine = reach["refiners"].setdefault(node, {})
+    for refiner, status in status_of.items():
+        share = float(column.get(refiner, 0.0))
+        if refiner != node and share > MIN_SHARE:
+            mine[refiner] = (status, share)
+
+
 def _flag(node, metal, reason, actors, path, share, path_share, *, refiner=None, smelter_id=None, status=None,
-          origin_country=None) -> dict:
+          origin_country=None, transit=None) -> dict:
     if origin_country is None and path:
         # Only where material enters the chain is a country an origin; a trader without recorded suppliers is
         # where the trail ends, and the path shows it.
@@ -158,7 +207,7 @@ def _flag(node, metal, reason, actors, path, share, path_share, *, refiner=None,
                 first["country"]):
             origin_country = first["country"]
     return {"node": node, "metal": metal, "reason": str(reason), "origin_country": origin_country,
-            "refiner": refiner, "smelter_id": None if _empty(smelter_id) else smelter_id, "status": status,
+            "via": f"{transit[0]} ({transit[1]})" if transit is not None else None, "refiner": refiner, "smelter_id": None if _empty(smelter_id) else smelter_id, "status": status,
             "path": " → ".join(path), "share": share, "path_share": path_share, "source": "chain"}
 
 
@@ -173,7 +222,7 @@ def _cmrt_flags(smelters: pd.DataFrame, reports: list, *, accepted: set, conform
         node = f"CMRT {companies.get(record['source'], record['source'])}"
         label = record["name"] or record["smelter_id_given"] or "smelter not yet identified"
         path = f"{label} → {node} ({record['source']})"
-        base = {"node": node, "metal": record["metal"], "refiner": label, "status": record["status"],
+        base = {"node": node, "metal": record["metal"], "via": None, "refiner": label, "status": record["status"],
                 "smelter_id": None if _empty(record["smelter_id"]) else record["smelter_id"], "path": path,
                 "share": np.nan, "path_share": np.nan, "source": record["source"], "origin_country": None}
         if record["status"] == "unidentified":

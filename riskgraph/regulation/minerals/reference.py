@@ -1,4 +1,5 @@
-"""Reference data of the conflict-minerals view: metals, EU member states, CAHRA list, Annex I thresholds, conformant refiner lists.
+"""Reference data of the conflict-minerals view: metals, EU member states, CAHRA list, Annex I thresholds, conformant
+refiner lists, transit hubs, and the rule behind each flag (``datasets/regulation/minerals_rules.csv``).
 """
 from __future__ import annotations
 
@@ -20,19 +21,9 @@ METALS = ("gold", "tin", "tantalum", "tungsten")
 DEFAULT_ACCEPTED = ("conformant",)
 #: Shares below this are rounding noise, not material.
 MIN_SHARE = 1e-12
-#: The EU-27 member states: suppliers outside them make ``imported_kg``.
-EU_MEMBER_STATES = frozenset({
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
-    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-})
-#: Units of ``flows.unit`` → kg. ``oz`` and ``ton`` are ambiguous (troy or avoirdupois ounce; short or metric
-#: ton) and are left out, with a note, rather than guessed.
-UNIT_TO_KG = {
-    "kg": 1.0, "kgs": 1.0, "kilogram": 1.0, "kilograms": 1.0, "g": 1e-3, "gram": 1e-3, "grams": 1e-3,
-    "t": 1000.0, "tonne": 1000.0, "tonnes": 1000.0, "mt": 1000.0, "metric_ton": 1000.0, "lb": 0.45359237,
-    "lbs": 0.45359237, "ozt": 0.0311034768, "toz": 0.0311034768, "troy_oz": 0.0311034768,
-    "troy_ounce": 0.0311034768,
-}
+# The EU member states and mass units are shared by the regulation views.
+from riskgraph.regulation.common import EU_MEMBER_STATES, UNIT_TO_KG  # noqa: E402  (re-exported)
+
 _CID = re.compile(r"^CID\d{6}$")
 CONFORMANT_HEADERS = {
     "smelter_id": ("cid", "smelter_id", "smelter_identification_number", "smelter_identification", "rmi_id",
@@ -42,10 +33,12 @@ CONFORMANT_HEADERS = {
 }
 REFINER_COLUMNS = ["actor", "name", "metal", "country", "source", "smelter_id", "smelter_id_given", "rmi_name",
                    "match", "score", "status", "status_date"]
-FLAG_COLUMNS = ["node", "metal", "reason", "origin_country", "refiner", "smelter_id", "status", "path", "share",
-                "path_share", "source"]
-THRESHOLD_COLUMNS = ["node", "metal", "year", "received_kg", "imported_kg", "part", "description", "cn_code",
-                     "threshold_kg", "position", "confirmed", "note"]
+FLAG_COLUMNS = ["node", "metal", "reason", "origin_country", "via", "refiner", "smelter_id", "status", "path", "share",
+                "path_share", "source", "rule_id", "article"]
+#: The rule behind each flag reason (``datasets/regulation/minerals_rules.csv``).
+FLAG_RULES = {"cahra_origin": "MIN-STEP2-RED-FLAG-ORIGIN", "cahra_transit": "MIN-STEP2-RED-FLAG-TRANSIT",
+              "transit_hub": "MIN-STEP2-RED-FLAG-HUB", "unidentified_refiner": "MIN-STEP2-REFINER",
+              "non_conformant_refiner": "MIN-STEP2-REFINER"}
 NO_CONFORMANT_LIST = ("no conformant list given: refiner statuses are 'unknown', no refiner is flagged for its "
                       "status and every CAHRA origin is flagged")
 
@@ -54,6 +47,8 @@ class FlagReason(str, Enum):
     """Why material reaching a node is flagged. Codes appear in the ``reason`` column."""
 
     cahra_origin = "cahra_origin"
+    cahra_transit = "cahra_transit"
+    transit_hub = "transit_hub"
     non_conformant_refiner = "non_conformant_refiner"
     unidentified_refiner = "unidentified_refiner"
 
@@ -83,13 +78,21 @@ def cahra_countries() -> frozenset[str]:
 def annex_thresholds() -> pd.DataFrame:
     """Annex I of Regulation (EU) 2017/821 as amended by Delegated Regulation (EU) 2020/1588.
 
-    Columns ``part, metal, description, cn_code, taric, threshold_kg,
-    confirmed, source, note``; ``threshold_kg`` is empty where the figure
-    could not be confirmed from a public source (``confirmed`` = ``no``).
+    Columns ``part, metal, form, description, cn_code, taric, threshold_kg,
+    confirmed, source, note``; ``form`` is ``ore_concentrate``,
+    ``unrefined_gold``, ``refined_metal`` or ``compound``; ``threshold_kg``
+    is empty where the figure could not be read in a source (``confirmed`` =
+    ``no``): such rows are ``unknown``, never guessed.
     """
-    table = pd.read_csv(dataset_path("reference", "eu_3tg_thresholds.csv"), dtype=str, keep_default_na=False)
+    table = pd.read_csv(dataset_path("regulation", "eu_2017_821_annex_i.csv"), dtype=str, keep_default_na=False)
     table["threshold_kg"] = pd.to_numeric(table["threshold_kg"].replace("", np.nan), errors="raise")
     return table
+
+
+@lru_cache(maxsize=None)
+def transit_hubs() -> pd.DataFrame:
+    """Countries known as transit or trading hubs for conflict minerals, per metal (sourced table)."""
+    return pd.read_csv(dataset_path("regulation", "minerals_transit_hubs.csv"), dtype=str, keep_default_na=False)
 
 
 def metal_of(value: object) -> str | None:

@@ -41,9 +41,27 @@ answers three questions for the company nodes of a chain:
    or non-conformant refiner is flagged twice: once for its origin and once
    for the refiner, each with its path. Without a conformant list no refiner
    is conformant, so every CAHRA origin is flagged.
-3. **Is the company above the Annex I import-volume thresholds?** The
-   volume a node receives per metal and year, converted to kg, against each
-   Annex I row of that metal (``datasets/reference/eu_3tg_thresholds.csv``).
+   ``cahra_transit``
+       material that entered the chain outside a CAHRA and then passed an
+       intermediary located in a CAHRA-listed country, with the same cut by
+       conformant refiners. share = ``W'[u, n]`` × the share of u's own
+       material that did not enter in a CAHRA (what entered in a CAHRA is
+       already flagged ``cahra_origin``).
+   ``transit_hub``
+       the same for gold passing an intermediary in a country known as a
+       transit or trading hub for conflict gold (``datasets/regulation/
+       minerals_transit_hubs.csv``, sourced).
+
+3. **Is the company a Union importer, and above which Annex I threshold?**
+   (:mod:`riskgraph.regulation.minerals.thresholds`). An actor in the EU
+   receiving Annex I material from outside the EU imports it; its *imported*
+   kg per year are compared with the Annex I row of the material's form (ore
+   or concentrate, unrefined gold, refined metal, compound). Non-importers
+   are reported with the reason. The OECD five steps follow, each with what
+   the data show (:mod:`riskgraph.regulation.minerals.steps`).
+
+Every flag and table row carries the rule it applies and its article
+(``datasets/regulation/minerals_rules.csv``, ``riskgraph minerals --rules``).
 
 Notes
 -----
@@ -59,15 +77,8 @@ Notes
   is the path-enumeration reference used in the tests.
 * CMRT smelters are declared by a supplier, not placed in the chain: their
   flags name the CMRT's company as the node and carry no share.
-* Thresholds: Regulation (EU) 2017/821 counts a Union importer's annual
-  imports per CN code. A chain rarely says in which customs form material
-  arrived; when ``flows`` has a ``cn_code`` column, a flow counts only
-  towards the Annex rows its code falls under, otherwise towards every row
-  of its metal. ``received_kg`` is everything the node received;
-  ``imported_kg`` the part from suppliers outside the EU-27. ``position`` is
-  ``above`` when the volume is at or above the threshold (the Regulation
-  does not apply below it), ``unknown`` where the threshold could not be
-  confirmed (see the ``confirmed`` column and ``SOURCES.md``).
+* Thresholds: only kg imported from outside the EU count, per Annex I row
+  (Art. 1(3)); see :mod:`riskgraph.regulation.minerals.thresholds`.
 """
 from __future__ import annotations
 
@@ -81,9 +92,11 @@ from riskgraph.errors import InputError
 from riskgraph.graph import chain_ends
 from riskgraph.chain.model import Chain
 from riskgraph.regulation.minerals.flags import _chain_flags, _cmrt_flags
-from riskgraph.regulation.minerals.reference import DEFAULT_ACCEPTED, FLAG_COLUMNS, NO_CONFORMANT_LIST, REFINER_COLUMNS, _status, cahra_countries, conformant_table, read_conformant
+from riskgraph.regulation.minerals.reference import DEFAULT_ACCEPTED, FLAG_COLUMNS, FLAG_RULES, NO_CONFORMANT_LIST, REFINER_COLUMNS, _status, cahra_countries, conformant_table, read_conformant
 from riskgraph.regulation.minerals.refiners import _chain_refiners, _cmrt_refiners, _metal_chains, _with_status
-from riskgraph.regulation.minerals.thresholds import threshold_table
+from riskgraph.regulation.common import article
+from riskgraph.regulation.minerals.steps import oecd_steps
+from riskgraph.regulation.minerals.thresholds import threshold_table, union_importers
 
 
 # --------------------------------------------------------------------------- result
@@ -113,8 +126,12 @@ class MineralsReport:
         heaviest path that carries it and ``path_share`` the share that
         followed exactly that path.
     thresholds : DataFrame
-        ``node, metal, year, received_kg, imported_kg, part, description,
-        cn_code, threshold_kg, position, confirmed, note``.
+        Union importers' imported kg per Annex I row against its threshold
+        (:data:`riskgraph.regulation.minerals.thresholds.THRESHOLD_COLUMNS`).
+    importers : DataFrame
+        Whether each node is a Union importer, with the reason.
+    steps : DataFrame
+        The OECD five steps per node with what the data show.
     cmrt_findings : DataFrame
         What the CMRT importer reported (missing fields, inconsistencies,
         CIDs not on the RMI list).
@@ -126,6 +143,8 @@ class MineralsReport:
     refiners: pd.DataFrame
     flags: pd.DataFrame
     thresholds: pd.DataFrame
+    importers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)
     cmrt_findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
 
@@ -144,19 +163,23 @@ class MineralsReport:
             "refiners": len(self.refiners),
             "refiners_by_status": {str(k): int(v) for k, v in self.refiners["status"].value_counts().items()},
             "thresholds_above": int((self.thresholds["position"] == "above").sum()),
+            "union_importers": int(self.importers["importer"].sum()) if len(self.importers) else 0,
         }
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict: ``nodes, summary, notes, flags, refiners, thresholds, cmrt_findings``."""
+        """A JSON-ready dict: ``nodes, summary, notes, importers, flags, refiners, thresholds, steps,
+        cmrt_findings``."""
         from riskgraph.output import to_jsonable
 
         return {
             "nodes": list(self.nodes),
             "summary": self.summary(),
             "notes": list(self.notes),
+            "importers": to_jsonable(self.importers),
             "flags": to_jsonable(self.flags),
             "refiners": to_jsonable(self.refiners),
             "thresholds": to_jsonable(self.thresholds),
+            "steps": to_jsonable(self.steps),
             "cmrt_findings": to_jsonable(self.cmrt_findings),
         }
 
@@ -240,21 +263,28 @@ def conflict_minerals(
     refiners = _with_status(refiners, conformant)
 
     flags = []
+    reach: dict = {"refiners": {}, "traced": {}, "recycled": {}}
     chain_rows = refiners[refiners["source"] == "chain"]
     for metal, sub in _metal_chains(chain).items():
         flags.extend(_chain_flags(sub, metal, nodes, chain_rows, accepted=accepted, conformant_given=conformant_given,
-                                  cahra=cahra_set, year=year))
+                                  cahra=cahra_set, year=year, reach=reach))
     flags.extend(_cmrt_flags(refiners[refiners["source"] != "chain"], reports, accepted=accepted,
                              conformant_given=conformant_given, cahra=cahra_set))
     flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS)
+    flag_frame["rule_id"] = flag_frame["reason"].map(FLAG_RULES)
+    flag_frame["article"] = flag_frame["rule_id"].map(lambda r: article("minerals", r) if isinstance(r, str) else None)
     if len(flag_frame):
         flag_frame = flag_frame.sort_values(["node", "metal", "reason", "share"], ascending=[True, True, True, False],
                                             kind="stable", na_position="last").reset_index(drop=True)
     notes = [] if conformant_given else [NO_CONFORMANT_LIST]
     if rmi is None:
         notes.append("no RMI list given: CIDs are taken as given and refiners without a CID stay unidentified")
-    return MineralsReport(nodes=nodes, refiners=refiners[REFINER_COLUMNS], flags=flag_frame,
-                          thresholds=threshold_table(chain, nodes, year=year), cmrt_findings=findings, notes=notes)
+    importers = union_importers(chain, nodes, year=year)
+    thresholds = threshold_table(chain, nodes, year=year)
+    steps = oecd_steps(nodes, flags=flag_frame, refiners_reached=reach["refiners"], traced=reach["traced"],
+                       importers=importers, thresholds=thresholds, recycled=reach["recycled"])
+    return MineralsReport(nodes=nodes, refiners=refiners[REFINER_COLUMNS], flags=flag_frame, thresholds=thresholds,
+                          importers=importers, steps=steps, cmrt_findings=findings, notes=notes)
 
 
 def _nodes(chain: Chain, node) -> list[str]:
