@@ -164,8 +164,9 @@ def test_failed_geolocation_blocks_and_a_producer_without_plot_blocks(cocoa):
     bad.loc[1, "geometry"] = point(-6.60, 5.78)  # a 122.5 ha cocoa plot given as a point
     chain = cocoa.replace(plots=bad.iloc[[1]])
     blocking = eudr_statement(chain, "tA").blocking.set_index("actor")
-    assert blocking.loc["f2", "rule_id"] == "EUDR-GEOLOCATION-FAILED" and "point_above_4ha" in blocking.loc[
+    assert blocking.loc["f2", "rule_id"] == "EUDR-POLYGON-ABOVE-4HA" and "point_above_4ha" in blocking.loc[
         "f2", "reason"]
+    assert blocking.loc["f2", "article"] == "Art. 2(28)"
     assert blocking.loc["f1", "rule_id"] == "EUDR-NO-GEOLOCATION"
 
 
@@ -180,7 +181,7 @@ def test_a_cattle_establishment_of_25_ha_may_be_a_point():
     # The same point for 25 ha of soya is not enough (Art. 2(28): a polygon above 4 ha, other than cattle).
     soy = chain.replace(actors=chain.actors.assign(commodity=["soya", "soya"]),
                         flows=chain.flows.assign(commodity="soya beans"))
-    assert eudr_statement(soy, "nl").blocking["rule_id"].tolist() == ["EUDR-GEOLOCATION-FAILED"]
+    assert eudr_statement(soy, "nl").blocking["rule_id"].tolist() == ["EUDR-POLYGON-ABOVE-4HA"]
 
 
 def test_multipoint_passes_the_checks_and_is_exported():

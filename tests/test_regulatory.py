@@ -180,3 +180,11 @@ def test_regulatory_commands(cocoa, tmp_path):
                                  str(tmp_path / "m.csv")])
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(tmp_path / "m.csv")["measure"]) >= {"traced_share", "mapped_tier_2"}
+
+
+@pytest.mark.parametrize("regulation", ["eudr", "minerals", "child_labour"])
+def test_every_rule_in_the_tables_is_applied_in_the_code(regulation):
+    """A rule that no code cites would be a promise the tool does not keep."""
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (Path(rg.__file__).parent / "regulation").rglob("*.py"))
+    unused = [r for r in rules(regulation)["rule_id"] if r not in code]
+    assert unused == []

@@ -80,6 +80,10 @@ ROLE_RULE = {OPERATOR: "EUDR-ROLE-OPERATOR", SMALL_PRIMARY: "EUDR-MICRO-SMALL-PR
              DOWNSTREAM: "EUDR-ROLE-DOWNSTREAM", TRADER: "EUDR-ROLE-TRADER", OUTSIDE_UNION: "EUDR-ROLE-OPERATOR",
              NOT_IN_SCOPE: "EUDR-PROHIBITION"}
 ITEM_COLUMNS = ["item", "actor", "detail", "rule_id", "article"]
+#: The EUDR rule behind each plot geolocation check (``riskgraph.geo.rules``) that blocks or warns.
+GEOLOCATION_RULES = {"point_above_4ha": "EUDR-POLYGON-ABOVE-4HA", "unsupported_geometry": "EUDR-GEOJSON-TYPES",
+                     "too_few_decimals": "EUDR-SIX-DECIMALS", "missing_area": "EUDR-AREA",
+                     "area_mismatch": "EUDR-AREA", "outside_declared_country": "EUDR-COUNTRY-OF-PRODUCTION"}
 BLOCKING_COLUMNS = ["plot", "actor", "producer", "country", "commodity", "share", "reason", "rule_id", "article"]
 WARNING_COLUMNS = ["plot", "actor", "detail", "rule_id", "article"]
 COMMODITY_COLUMNS = ["commodity", "hs_codes", "matched_on", "quantity_kg", "flows", "flows_without_net_mass",
@@ -418,7 +422,10 @@ class EudrStatement:
         from riskgraph.output import to_jsonable
 
         return {
-            "node": self.node, "year": self.year, "text_relied_on": TEXT_RELIED_ON, "application": APPLICATION,
+            "node": self.node, "year": self.year, "text_relied_on": TEXT_RELIED_ON,
+            "application": {"text": APPLICATION, "rule_id": "EUDR-APPLICATION-DATE",
+                            "article": article("eudr", "EUDR-APPLICATION-DATE")},
+            "prohibition": {"rule_id": "EUDR-PROHIBITION", "article": article("eudr", "EUDR-PROHIBITION")},
             "cutoff_date": CUTOFF, "role": self.role.to_dict(),
             "commodities": to_jsonable(self.commodities), "production_countries": to_jsonable(self.production),
             "plots_exported": len(self.plots), "blocking": to_jsonable(self.blocking),
@@ -598,10 +605,13 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
     for plot, group in errors.groupby("plot", sort=True):
         actor = plots.loc[plots["plot_id"] == plot, "actor_id"]
         actor = actor.iloc[0] if len(actor) else None
+        found = set(group["rule"])
+        rule = next((GEOLOCATION_RULES[r] for r in ("point_above_4ha", "unsupported_geometry") if r in found),
+                    "EUDR-GEOLOCATION-FAILED")
         blocking.append(_blocking(plot, actor, origins, "geolocation fails: " + "; ".join(
-            f"{r} ({d})" for r, d in zip(group["rule"], group["detail"])), "EUDR-GEOLOCATION-FAILED"))
+            f"{r} ({d})" for r, d in zip(group["rule"], group["detail"])), rule))
     for row in findings[findings["severity"] == "warning"].itertuples(index=False):
-        rule = "EUDR-SIX-DECIMALS" if row.rule == "too_few_decimals" else "EUDR-GEOLOCATION-FAILED"
+        rule = GEOLOCATION_RULES.get(row.rule, "EUDR-GEOLOCATION-FAILED")
         warnings.append({"plot": row.plot, "actor": row.actor, "detail": f"{row.rule}: {row.detail}",
                          "rule_id": rule, "article": article("eudr", rule)})
     loss = plots["forest_loss_ha_after_2020"].astype(float)
@@ -685,6 +695,9 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
         "simplified_due_diligence_possible": bool(len(production)) and bool((production["benchmark"] == "low").all())
         and blocking_frame.empty and not origin_unknown,
         "simplified_due_diligence_rule": "EUDR-SIMPLIFIED-DD (" + article("eudr", "EUDR-SIMPLIFIED-DD") + ")",
+        "rule_id": "EUDR-RISK-ASSESSMENT", "article": article("eudr", "EUDR-RISK-ASSESSMENT"),
+        "cattle_establishments": int(plots["establishment"].sum()),
+        "cattle_establishment_rule": "EUDR-CATTLE-ESTABLISHMENT (" + article("eudr", "EUDR-CATTLE-ESTABLISHMENT") + ")",
         "plots_checked": int(len(plots)), "plots_exported": int(len(good)),
         "plots_blocked": int(len(blocked)),
         "plots_with_forest_loss_after_cutoff": int((loss.fillna(0) > 0).sum()),

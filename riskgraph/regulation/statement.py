@@ -51,7 +51,7 @@ from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
 from riskgraph.graph import share_graph
 from riskgraph.chain.model import chain_start_stages
-from riskgraph.regulation.common import article
+from riskgraph.regulation.common import article, rules
 
 TEXT_RELIED_ON = "Wet zorgplicht kinderarbeid, Wet van 24 oktober 2019, Stb. 2019, 401"
 STATUS = {
@@ -66,7 +66,7 @@ PLAN_COLUMNS = ["suspicion", "supplier", "name", "country", "stage", "commodity"
                 "weight", "path", "leverage", "direct_supplier", "proposed_step", "guidance", "owner", "due_date",
                 "status"]
 EVIDENCE_COLUMNS = ["supplier", "name", "sector", "stage", "country", "commodity", "relevance", "dol", "region",
-                    "audit", "grievances", "points", "suspicion", "evidence", "weight"]
+                    "audit", "grievances", "points", "suspicion", "evidence", "rules", "weight"]
 #: Sector guidance for the plan of action, on top of the ILO-IOE tool and the OECD RBC guidance.
 SECTOR_GUIDANCE = {
     "gold": "OECD Due Diligence Guidance for Responsible Supply Chains of Minerals from Conflict-Affected and "
@@ -93,6 +93,10 @@ class SuspicionCriteria:
     grievance_points: float = 1.0
 
     def describe(self, lang: str = "en") -> str:
+        """The criteria in words (rule ``WZK-THRESHOLD``), printed in every statement."""
+        return self._describe(lang) + f" (WZK-THRESHOLD, {article('child_labour', 'WZK-THRESHOLD')})"
+
+    def _describe(self, lang: str) -> str:
         if lang == "nl":
             return (f"Redelijk vermoeden bij ten minste {self.threshold:g} punt(en): notering op de US DOL-lijst voor "
                     f"land en goed in een ketenstap waar het goed wordt gemaakt (relevantie ≥ "
@@ -152,6 +156,7 @@ class Statement:
     declaration: dict = field(default_factory=dict)
     status: str = STATUS["en"]
     text_relied_on: str = TEXT_RELIED_ON
+    rules: pd.DataFrame = field(default_factory=lambda: rules("child_labour"))
 
     @property
     def threshold(self) -> float:
@@ -237,7 +242,10 @@ def supplier_evidence(chain, node: str, weights: pd.Series, *, theme: str = "chi
         if grievances == grievances and grievances > 0:
             points += criteria.grievance_points
             items.append("grievance")
+        rule_ids = {"DOL": "WZK-SUSPICION-DOL", "region": "WZK-SUSPICION-REGION", "audit": "WZK-SUSPICION-AUDIT",
+                    "grievance": "WZK-SUSPICION-AUDIT"}
         rows.append({
+            "rules": "; ".join(dict.fromkeys(rule_ids[i] for i in items)),
             "supplier": actor, "name": me["name"], "sector": me["sector"], "stage": me["stage"], "country": country,
             "commodity": me["commodity"], "relevance": weight_stage, "dol": dol_text, "region": region_text,
             "audit": "audit finding" if audit else "", "grievances": int(grievances) if grievances == grievances else 0,
@@ -346,28 +354,29 @@ def write_statement(statement: Statement, path: Path | str, *, lang: str = "en")
 
 
 TEXT = {
-    "en": {"title": "Child-labour due diligence", "status": "Status of the Act", "declaration": "Declaration (Art. 4)",
+    "en": {"title": "Child-labour due diligence", "status": "Status of the Act", "declaration": "Declaration",
            "declaration_text": "{company} declares that it exercises due diligence in order to prevent that the "
                                "goods and services it supplies to end users in the Netherlands have been produced "
                                "with child labour.",
-           "investigation": "Investigation: is there a reasonable suspicion? (Art. 5)",
+           "investigation": "Investigation: is there a reasonable suspicion?",
            "investigated": "Where the risk was investigated", "evidence": "Evidence per supplier",
-           "suspicions": "Reasonable suspicions", "plan": "Plan of action (Art. 5)", "sources": "Sources",
+           "suspicions": "Reasonable suspicions", "plan": "Plan of action", "sources": "Sources",
            "references": "Guidance", "criteria": "Criteria",
            "intro": "The chain of the company was mapped and the risk located per stage and country (OECD Due "
                     "Diligence Guidance for Responsible Business Conduct, Step 2). Each upstream supplier was examined "
                     "for evidence of child labour; the criteria are below.",
            "unknown": "Share of material with unknown origin: {share:.1%}. Suspicions cannot be excluded there.",
            "none": "No upstream supplier reaches the threshold: no reasonable suspicion, no plan of action needed.",
-           "sign": "Signed for the company (name, role, date):", "relied": "Text relied on"},
+           "sign": "Signed for the company (name, role, date):", "relied": "Text relied on",
+           "rules": "Rules applied"},
     "nl": {"title": "Gepaste zorgvuldigheid kinderarbeid", "status": "Status van de wet",
-           "declaration": "Verklaring (art. 4)",
+           "declaration": "Verklaring",
            "declaration_text": "{company} verklaart dat zij gepaste zorgvuldigheid betracht om te voorkomen dat de "
                                "goederen en diensten die zij aan Nederlandse eindgebruikers levert met behulp van "
                                "kinderarbeid tot stand zijn gekomen.",
-           "investigation": "Onderzoek: bestaat er een redelijk vermoeden? (art. 5)",
+           "investigation": "Onderzoek: bestaat er een redelijk vermoeden?",
            "investigated": "Waar het risico is onderzocht", "evidence": "Aanwijzingen per leverancier",
-           "suspicions": "Redelijke vermoedens", "plan": "Plan van aanpak (art. 5)", "sources": "Bronnen",
+           "suspicions": "Redelijke vermoedens", "plan": "Plan van aanpak", "sources": "Bronnen",
            "references": "Richtlijnen", "criteria": "Criteria",
            "intro": "De keten van het bedrijf is in kaart gebracht en het risico per ketenstap en land bepaald "
                     "(OESO-richtlijn gepaste zorgvuldigheid voor verantwoord ondernemen, stap 2). Bij elke "
@@ -376,8 +385,25 @@ TEXT = {
            "unknown": "Aandeel materiaal met onbekende herkomst: {share:.1%}. Daar zijn vermoedens niet uit te sluiten.",
            "none": "Geen leverancier stroomopwaarts bereikt de drempel: geen redelijk vermoeden, geen plan van aanpak "
                    "nodig.",
-           "sign": "Ondertekend namens het bedrijf (naam, functie, datum):", "relied": "Gebruikte wettekst"},
+           "sign": "Ondertekend namens het bedrijf (naam, functie, datum):", "relied": "Gebruikte wettekst",
+           "rules": "Toegepaste regels"},
 }
+#: Each part of the statement and the rule (with its article) it answers to.
+PARTS = {"status": "WZK-STATUS", "declaration": "WZK-DECLARATION", "investigation": "WZK-INVESTIGATION",
+         "plan": "WZK-PLAN-OF-ACTION", "references": "WZK-GUIDANCE-ILO-IOE"}
+
+
+def heading(part: str, lang: str) -> str:
+    """A part's heading with the article it rests on, e.g. ``Declaration (Art. 4)``."""
+    label = TEXT[lang][part]
+    cited = article("child_labour", PARTS[part])
+    if part == "references":
+        cited = f"{cited}; {article('child_labour', 'WZK-GUIDANCE-OECD')}"
+    elif part == "status":
+        return label
+    return f"{label} ({cited if lang == 'en' else cited.replace('Art.', 'art.')})"
+
+
 REFERENCES = [
     "Wet zorgplicht kinderarbeid, Stb. 2019, 401 — Art. 4 (verklaring / declaration), Art. 5 (onderzoek en plan van "
     "aanpak / investigation and plan of action)",
@@ -400,7 +426,7 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         title = book.add_format({"bold": True, "font_size": 14})
         statement.plan.to_excel(writer, sheet_name=text["plan"][:31], index=False, startrow=3)
         sheet = writer.sheets[text["plan"][:31]]
-        sheet.write(0, 0, f"{text['plan']} — {theme_label(statement.theme, lang)} — {statement.name} ({statement.node})",
+        sheet.write(0, 0, f"{heading('plan', lang)} — {theme_label(statement.theme, lang)} — {statement.name} ({statement.node})",
                     title)
         sheet.write(1, 0, STATUS[lang], wrap)
         sheet.set_column(0, len(PLAN_COLUMNS), 16)
@@ -410,7 +436,7 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
             column = PLAN_COLUMNS.index("status")
             sheet.data_validation(4, column, 3 + len(statement.plan), column,
                                   {"validate": "list", "source": ["open", "in progress", "done", "not applicable"]})
-        declaration = pd.DataFrame({"": [text["declaration"], statement.declaration.get(
+        declaration = pd.DataFrame({"": [heading("declaration", lang), statement.declaration.get(
             "text_nl" if lang == "nl" else "text", ""), text["sign"], text["status"], STATUS[lang], text["relied"],
             statement.text_relied_on]})
         declaration.to_excel(writer, sheet_name=text["declaration"][:31], index=False, header=False)
@@ -428,6 +454,7 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         statement.sources.to_excel(writer, sheet_name=text["sources"][:31], index=False)
         pd.DataFrame({text["references"]: REFERENCES}).to_excel(writer, sheet_name=text["references"][:31],
                                                                  index=False)
+        statement.rules.to_excel(writer, sheet_name=text["rules"][:31], index=False)
     return path
 
 
@@ -459,12 +486,12 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
     body = [
         f"<h1>{escape(text['title'])}: {escape(theme_label(statement.theme, lang))}</h1>",
         f"<p>{escape(statement.name)} ({escape(statement.node)}) · {datetime.date.today().isoformat()} · riskgraph {__version__}</p>",
-        f"<section class=status><h2>{escape(text['status'])}</h2><p>{escape(STATUS[lang])}</p>"
+        f"<section class=status><h2>{escape(heading('status', lang))}</h2><p>{escape(STATUS[lang])}</p>"
         f"<p>{escape(text['relied'])}: {escape(statement.text_relied_on)}</p></section>",
-        f"<section><h2>{escape(text['declaration'])}</h2>"
+        f"<section><h2>{escape(heading('declaration', lang))}</h2>"
         f"<p>{escape(statement.declaration.get('text_nl' if lang == 'nl' else 'text', ''))}</p>"
         f"<p><b>{escape(text['sign'])}</b> ____________________</p></section>",
-        f"<h2>{escape(text['investigation'])}</h2><p>{escape(text['intro'])}</p>",
+        f"<h2>{escape(heading('investigation', lang))}</h2><p>{escape(text['intro'])}</p>",
         f"<h3>{escape(text['investigated'])}</h3>", table(statement.matrix, heat=True),
         f"<p>{escape(text['unknown'].format(share=statement.unknown_share))}</p>",
         f"<h3>{escape(text['criteria'])}</h3><p>{escape(statement.criteria.describe(lang))}</p>",
@@ -473,9 +500,10 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
         if (statement.evidence["points"] > 0).any() else f"<p>{escape(text['none'])}</p>",
         f"<h3>{escape(text['suspicions'])} ({len(statement.suspicions)})</h3>",
         table(suspicions) if len(suspicions) else f"<p>{escape(text['none'])}</p>",
-        f"<h2>{escape(text['plan'])}</h2>", table(plan) if len(plan) else f"<p>{escape(text['none'])}</p>",
+        f"<h2>{escape(heading('plan', lang))}</h2>", table(plan) if len(plan) else f"<p>{escape(text['none'])}</p>",
         f"<h2>{escape(text['sources'])}</h2>", table(statement.sources),
-        f"<h2>{escape(text['references'])}</h2><ul>" + "".join(f"<li>{escape(r)}</li>" for r in REFERENCES) + "</ul>",
+        f"<h2>{escape(heading('references', lang))}</h2><ul>" + "".join(f"<li>{escape(r)}</li>" for r in REFERENCES) + "</ul>",
+        f"<h2>{escape(text['rules'])}</h2>", table(statement.rules[["rule_id", "article", "summary", "source"]]),
     ]
     style = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:1300px}table{border-collapse:collapse;"
              "font-size:.85rem;margin:.5rem 0 1rem}th,td{border:1px solid #d9e2ec;padding:.2rem .4rem;vertical-align:top}"

@@ -81,8 +81,9 @@ def oecd_steps(nodes: Sequence[str], *, flags: pd.DataFrame, refiners_reached: d
         add(5, "annual reporting", "MIN-STEP5-REPORTING", "to report" if applies else "voluntary",
             "Annual public report on supply chain due diligence policies and practices (Art. 7(3)), audit reports to "
             "the competent authority (Art. 7(1)), due diligence information to downstream purchasers (Art. 7(2))."
-            + (f" Recycled material: {recycled_text} — an Art. 7(4) disclosure if the metal is only recycled."
-               if recycled_text else ""))
+            + (f" Recycled material: {recycled_text} — a disclosure if the metal is only recycled (MIN-RECYCLED, "
+               f"{article('minerals', 'MIN-RECYCLED')})." if recycled_text else "")
+            + f" Obligations apply from 1 January 2021 ({article('minerals', 'MIN-APPLICATION')}).")
     return pd.DataFrame(rows, columns=STEP_COLUMNS)
 
 

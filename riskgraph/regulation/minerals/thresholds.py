@@ -131,7 +131,7 @@ def union_importers(chain: Chain, nodes: Sequence[str], *, year: int | None = No
         elif annex_imported.empty:
             forms = ", ".join(sorted({str(f).replace("_", " ") for f in imported["form"]}))
             reason = (f"not a Union importer of Annex I minerals or metals: imports only goods outside Annex I ({forms}; "
-                      "e.g. jewellery, heading 7113, is not in Annex I)")
+                      "e.g. jewellery, heading 7113, is not in Annex I; " + article("minerals", "MIN-SCOPE") + ")")
         else:
             outside = ", ".join(sorted(set(annex_imported["source"].map(actors["country"]).dropna())))
             reason = (f"Union importer: established in {country} and imports Annex I material from outside the Union "
@@ -192,6 +192,9 @@ def threshold_table(chain: Chain, nodes: Sequence[str], *, year: int | None = No
         if item["confirmed"] != "yes":
             notes.append("threshold not read in a source: unknown" if pd.isna(limit)
                          else "threshold from a secondary source")
+        if "2020/1588" in str(item["source"]) and pd.isna(limit):
+            notes.append("threshold set by Delegated Regulation (EU) 2020/1588 (MIN-THRESHOLD-2020-1588, "
+                         + article("minerals", "MIN-THRESHOLD-2020-1588") + ")")
         rows.append({"node": node, "metal": metal, "year": year_key, "form": item["form"], "part": item["part"],
                      "description": item["description"], "cn_code": item["cn_code"], "imported_kg": kg,
                      "received_kg": float(group["kg"].dropna().sum()), "threshold_kg": limit, "position": position,
