@@ -258,3 +258,12 @@ def test_eudr_command_exit_codes_and_files(cocoa, tmp_path):
     assert json.loads((tmp_path / "s" / "statement.json").read_text())["role"]["role"] == "trader"
     result = runner.invoke(cli, ["eudr", str(tmp_path / "chain")])
     assert result.exit_code == 2
+
+
+def test_eudr_json_is_one_document(cocoa, tmp_path):
+    rg.write_chain(cocoa, tmp_path / "chain")
+    result = CliRunner().invoke(cli, ["eudr", str(tmp_path / "chain"), "--node", "tA", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["role"]["role"] == "operator" and data["blocking"][0]["rule_id"] == "EUDR-CUTOFF"
+    assert data["application"]["article"] == "Art. 38(2)-(3)"

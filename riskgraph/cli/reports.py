@@ -188,7 +188,8 @@ def print_rules(regulation: str, fmt: str) -> None:
               help="Folder for statement.json, the tables as CSV and (operators only) plots.geojson.")
 @click.option("--rules", "show_rules", is_flag=True, help="Print the EUDR rules with their articles and exit.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="How to print tables on stdout.")
+              help="table: the tables; json: the whole statement as one document; csv: the missing items "
+                   "(with --rules: the rules).")
 def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None, show_rules: bool, fmt: str) -> None:
     """EUDR (Reg. (EU) 2023/1115 as amended by 2025/2650): who files, what blocks, what is missing.
 
@@ -224,17 +225,22 @@ def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None
            f"{role.files or 'no due diligence statement'}")
     for reason in role.reasons:
         stderr(f"  {reason}")
-    emit_table(statement.commodities, title=f"Relevant products of {node}" + (f" in {year}" if year else ""), fmt=fmt)
+    if fmt != "table":
+        if fmt == "json":
+            print_json(statement.to_dict())
+        else:
+            emit_table(statement.missing, fmt="csv")
+        raise SystemExit(1 if len(statement.blocking) or len(statement.missing) else 0)
+    emit_table(statement.commodities, title=f"Relevant products of {node}" + (f" in {year}" if year else ""))
     if role.files_statement:
-        emit_table(statement.production, title="Countries of production", fmt=fmt)
+        emit_table(statement.production, title="Countries of production")
         if len(statement.blocking):
-            emit_table(statement.blocking, title=f"Blocking: may not be placed on the market ({len(statement.blocking)})",
-                       fmt=fmt)
-        emit_table(statement.information, title="Art. 9(1) information", fmt=fmt)
+            emit_table(statement.blocking, title=f"Blocking: may not be placed on the market ({len(statement.blocking)})")
+        emit_table(statement.information, title="Art. 9(1) information")
     elif len(role.keep):
-        emit_table(role.keep, title="To keep (Art. 5(3))", fmt=fmt)
+        emit_table(role.keep, title="To keep (Art. 5(3))")
     if len(statement.missing):
-        emit_table(statement.missing, title=f"Missing ({len(statement.missing)})", fmt=fmt)
+        emit_table(statement.missing, title=f"Missing ({len(statement.missing)})")
     stderr(f"{len(statement.geojson.get('features', []))} plots exported, {len(statement.blocking)} blocking, "
            f"{len(statement.missing)} items missing" + (f"; written to {out}" if out is not None else ""))
     raise SystemExit(1 if len(statement.blocking) or len(statement.missing) else 0)
