@@ -100,7 +100,8 @@ def test_matrix_json_for_one_theme_is_one_object_with_the_documented_keys(data_d
     data = json.loads(result.stdout)
     assert set(data) == {"node", "theme", "cells", "unknown_share", "stage_exposure", "peak"}
     assert {"stage": "mine_asm", "country": "UG", "share": 0.4} == {k: data["cells"][0][k] for k in ("stage", "country", "share")}
-    assert data["cells"][0]["exposure"] == pytest.approx(0.32)
+    # share 0.4 x Uganda's child-labour score 0.911883 (UNICEF 18.1 %, above the DOL gold floor 0.8)
+    assert data["cells"][0]["exposure"] == pytest.approx(0.4 * 0.911883)
     assert data["peak"]["actor"] == "mine_ug"
 
 
@@ -142,7 +143,7 @@ def test_explain_json_names_actors_sources_and_paths(data_dir):
     result = CliRunner().invoke(cli, ["explain", str(data_dir / "gold_small"), "--node", "jeweller_nl",
                                       "--theme", "child_labour", "--country", "Uganda", "--format", "json"])
     data = json.loads(result.stdout)
-    assert data["actors"][0]["actor"] == "mine_ug" and "DOL" in data["actors"][0]["source"]
+    assert data["actors"][0]["actor"] == "mine_ug" and "UNICEF" in data["actors"][0]["source"]
     assert data["paths"][0]["path"] == "mine_ug → trader_ae → refiner_ch → jeweller_nl"
 
 

@@ -146,8 +146,12 @@ def test_explanation_lists_actors_with_indicator_sources_and_paths():
                      [("m", "t", 5), ("t", "r", 5)])
     e = assess(chain).explain("r", THEME, stage="mine_asm")
     top = e.actors.iloc[0]
-    assert top["actor"] == "m" and top["weight"] == 1.0 and top["basis"] == "commodity_evidence"
-    assert "DOL" in top["source"] and e.exposure == pytest.approx(top["risk"])
+    # Uganda's measured child labour (UNICEF 18.1 %, log scale between 10 % -> 0.75 and 25 % -> 1:
+    # 0.75 + 0.25 * log(1.81) / log(2.5) = 0.912) is above the DOL floor of 0.8 for its gold, so
+    # the country score, with its UNICEF source, is the basis.
+    assert top["actor"] == "m" and top["weight"] == 1.0 and top["basis"] == "country"
+    assert "UNICEF" in top["source"] and top["risk"] == pytest.approx(0.911883, abs=1e-6)
+    assert e.exposure == pytest.approx(top["risk"])
     assert e.paths.iloc[0]["path"] == "m → t → r"
 
 

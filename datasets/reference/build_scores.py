@@ -3,33 +3,38 @@
 
 Run from anywhere:  python datasets/reference/build_scores.py
 
-Inputs (``raw/``, copied unchanged from the public sources, see raw/SOURCES.md and
-raw/indicators/SOURCES.md):
-  raw/indicators/*.csv            country indicators (iso2,iso3,country,value,year,unit)
-  raw/dol_tvpra_list.csv          US DOL ILAB TVPRA list (country,iso2,good,child_labor,forced_labor,edition)
-  raw/eudr_country_benchmark.csv  EUDR country benchmark (iso2,iso3,country,eudr_risk)
-  raw/eudr_commodities.csv        EUDR relevant commodities (commodity,example_hs_codes,cutoff_date)
+Inputs (``raw/``, copied from the public sources with their provenance, see raw/SOURCES.md,
+raw/SOURCES-2.md and raw/indicators/SOURCES.md):
+  raw/indicators/*.csv                         country indicators (iso2,iso3,country,value,year,unit)
+  raw/indicators/deforestation_gfw_*.csv       GFW/Hansen tree-cover loss per country and year
+  raw/indicators/*_national_estimates.csv      secondary national figures where the primary source has none
+  raw/dol_tvpra_list.csv, dol_tvpra_2024_changes.csv   US DOL ILAB TVPRA list (2022) and its sourced 2024 changes
+  raw/eudr_country_benchmark.csv, eudr_commodities.csv EUDR benchmark and relevant commodities
+  raw/gold_transit_hubs.csv                    gold transit/trading hubs named by the UN Group of Experts
+  raw/living_wage_migrant_workforce_states.csv states whose workforce is largely migrant (ILO)
+  raw/region_evidence.csv                      sub-national findings (ISO 3166-2), each with its source
 
 Outputs (next to this script):
   country_scores.csv       iso2,theme,score,raw_value,source,year,method
+  region_scores.csv        region,country,theme,score,raw_value,source,year,method
   commodity_evidence.csv   iso2,commodity,theme,floor,source,year,evidence
   commodity_aliases.csv    alias,commodity,eudr_commodity
 
 Hand-maintained tables that this script only validates:
   stage_relevance.csv, theme_severity.csv, category_thresholds.csv
 
-Indicator files are located by file-name pattern; when several editions of one indicator are
-present, the last one in sorted order (the newest edition) is used.  A new edition can therefore
-be dropped into raw/ and the script re-run.  Output is deterministic: rows are sorted and floats
-are rounded to 6 decimals.  Only pandas (and its numpy dependency) and pycountry are used.
+Every theme's transform from raw value to score is defined once, in ``SCALES`` below, on fixed
+anchors stated there and in SOURCES.md (section 2.1): a score never depends on which other
+countries a table happens to hold.  Indicator files are located by file-name pattern; when
+several editions are present, the last in sorted order (the newest) is used.  Output is
+deterministic: rows are sorted and floats are rounded to 6 decimals.  Only pandas (and its numpy
+dependency) and pycountry are used.
 
 Read the outputs with ``keep_default_na=False``: the iso2 code of Namibia is "NA".
 """
 from __future__ import annotations
 
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -38,22 +43,34 @@ import pycountry
 
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "raw"
+sys.path.insert(0, str(HERE))
+from commodity_keys import KEY_EUDR, KEY_RE, build_aliases, good_keys  # noqa: E402
 
 THEMES = [
     "child_labour", "forced_labour", "deforestation", "living_wage", "health_safety",
     "freedom_of_association", "land_rights", "pollution", "conflict_financing", "corruption",
 ]
-TIERS = ["primary", "fallback", "proxy", "default"]
+TIERS = ["primary", "secondary", "fallback", "proxy", "default"]
 
 # ---------------------------------------------------------------------------------------------
 # Parameters (documented in SOURCES.md)
 # ---------------------------------------------------------------------------------------------
 DOL_FLOOR = {"child_labour": 0.8, "forced_labour": 0.8}      # DOL TVPRA listing -> floor
-EUDR_FLOOR = {"high": 1.0, "standard": 0.6}                   # EUDR benchmark -> floor; low: no row
+EUDR_FLOOR = {"high": 1.0, "standard": 0.6}                   # EUDR benchmark -> floor, EUDR commodities only
 CAHRA_FLOOR = 0.75                                            # EU CAHRA listed -> conflict floor
+GOLD_HUB_FLOOR = 0.75                                         # OECD Annex II transit red flag -> gold floor
 MIN_R2 = 0.30                                                 # proxy models with a weaker fit are not used
-ITUC_SCALE = {"1": 0.0, "2": 0.2, "3": 0.4, "4": 0.6, "5": 0.8, "5+": 1.0}
+GFW_HALF_LIFE = 5.0                                           # years: weight of a year's loss halves every 5 years
 KOSOVO = ("XK", "Kosovo")
+
+# Region scores: how a sourced sub-national finding becomes a score (SOURCES.md, section 2.5).
+# `measured:<scale>` applies the country scale of that name to a measured regional value.
+REGION_RULES = {
+    "legal_presumption": 0.95,           # a statute presumes the abuse for all goods of the region (rebuttable)
+    "cahra_conflict_affected": 0.95,     # EU CAHRA list: the region itself is conflict-affected
+    "cahra_high_risk": 0.85,             # EU CAHRA list: the region itself is high-risk
+    "official_finding_systematic": 0.9,  # a government, UN or DOL report documents the abuse in the region's sector
+}
 
 # Dependent territories -> state whose score is used when the territory has no primary or
 # fallback value of its own for a theme; model proxies are not applied to these territories.
@@ -70,6 +87,74 @@ PARENT = {
     "WF": "FR", "YT": "FR",
 }
 
+
+# ---------------------------------------------------------------------------------------------
+# Theme transforms: fixed anchors, one place per theme (SOURCES.md, section 2.1)
+# ---------------------------------------------------------------------------------------------
+class LogScale:
+    """Piecewise linear in log10(x) through fixed ``(value, score)`` breakpoints.
+
+    Below the first breakpoint the score is 0, above the last it is 1.  Prevalence and rate data
+    are right-skewed; on a log scale a doubling counts the same everywhere on the scale.
+    """
+
+    def __init__(self, name: str, points: list[tuple[float, float]], unit: str):
+        self.name, self.points, self.unit = name, points, unit
+        self.lx = np.log10([p[0] for p in points])
+        self.ys = np.array([p[1] for p in points])
+        self.method = f"logscale:{name}[" + ",".join(f"{x:g}{unit}={y:g}" for x, y in points) + "]"
+
+    def __call__(self, x):
+        x = pd.Series(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            lx = np.log10(x.clip(lower=0))
+        return pd.Series(np.interp(lx, self.lx, self.ys, left=0.0, right=1.0), index=x.index).where(x.notna())
+
+
+class LinearScale:
+    """Linear from ``zero_at`` (score 0) to ``one_at`` (score 1), clipped to [0, 1]."""
+
+    def __init__(self, name: str, zero_at: float, one_at: float):
+        self.name, self.zero_at, self.one_at = name, zero_at, one_at
+        self.method = f"linear:{name}[{zero_at:g}=0,{one_at:g}=1]"
+
+    def __call__(self, x):
+        x = pd.Series(x, dtype=float)
+        return ((x - self.zero_at) / (self.one_at - self.zero_at)).clip(0, 1)
+
+
+SCALES = {
+    # Child labour, % of children 5-17 (UNICEF/ILO definition).  2 % -> 0.25, 5 % -> 0.5 (the
+    # regional prevalence of Asia-Pacific, Latin America and Europe-Central Asia in ILO/UNICEF 2021),
+    # 10 % -> 0.75 (about the 2020 world prevalence, 9.6 %), 25 % -> 1 (about sub-Saharan Africa,
+    # 23.9 %).  0.1 % -> 0, so the lowest measured country (Turkmenistan 0.28 %) is not 0.
+    "child_labour": LogScale("child_labour_pct", [(0.1, 0), (2, .25), (5, .5), (10, .75), (25, 1)], "%"),
+    # Modern slavery per 1,000 (Walk Free GSI).  The world figure, 50 million in 2021 (ILO, Walk
+    # Free, IOM 2022), is about 6 per 1,000: 5 -> 0.5, 12 -> 0.75 (twice the world figure),
+    # 30 -> 1 (Mauritania 32, third highest); 2 -> 0.25; 0.2 -> 0, below every GSI country (min 0.5).
+    "forced_labour": LogScale("gsi_per_1000", [(0.2, 0), (2, .25), (5, .5), (12, .75), (30, 1)], ""),
+    # Fatal occupational injuries per 100,000 workers (ILOSTAT).  The best-recording high-income
+    # countries (Germany 0.97, United Kingdom 0.83) score below 0.25; 5 -> 0.5, 10 -> 0.75,
+    # 25 -> 1 (Palestine 38, Cuba 25); 0.3 -> 0.
+    "health_safety": LogScale("fatal_per_100k", [(0.3, 0), (2, .25), (5, .5), (10, .75), (25, 1)], ""),
+    # Deforestation, three parts averaged (SOURCES.md 2.3): recent-weighted GFW tree-cover loss as
+    # % of FAO forest area per year (intensity), the same loss in ha per year (scale of the
+    # frontier) and the FAO 2010-2020 net loss of forest area in % per year (permanence: rotation
+    # forestry and fire regrow, conversion to farmland does not).
+    "deforestation_rate": LogScale("loss_pct_of_forest_per_yr", [(0.1, 0), (2.5, 1)], "%"),
+    "deforestation_area": LogScale("loss_ha_per_yr", [(100, 0), (1e6, 1)], "ha"),
+    "deforestation_net": LogScale("net_forest_loss_pct_per_yr", [(0.02, 0), (2, 1)], "%"),
+    # World Bank WGI estimates are standard-normal units, published range about -2.5..+2.5.
+    "wgi": LinearScale("wgi_estimate", 2.5, -2.5),
+    # Political stability / absence of violence: +1.5 (the most stable states) -> 0, -2.5 -> 1.
+    "wgi_pv": LinearScale("wgi_political_stability", 1.5, -2.5),
+    # Yale EPI 0-100: 80 -> 0, 20 -> 1 (2024 range 24.5-75.3).
+    "epi": LinearScale("epi_score", 80.0, 20.0),
+    "cpi": LinearScale("cpi_0_100", 100.0, 0.0),
+    "pct": LinearScale("pct_0_100", 0.0, 100.0),
+}
+ITUC_SCALE = {"1": 0.0, "2": 0.2, "3": 0.4, "4": 0.6, "5": 0.8, "5+": 1.0}
+
 # Indicator files: key -> (glob pattern under raw/, label used in the `source` column)
 INDICATORS = {
     "unicef_cl": ("indicators/child_labour_unicef_sowc*.csv", "UNICEF SOWC child labour %"),
@@ -81,12 +166,12 @@ INDICATORS = {
     "wgi_pv": ("indicators/conflict_wgi_political_stability_*.csv", "World Bank WGI political stability"),
     "ituc": ("indicators/freedom_of_association_ituc_gri_*.csv", "ITUC Global Rights Index"),
     "ilo_fatal": ("indicators/health_safety_ilostat_fatal_injury_rate*.csv", "ILOSTAT fatal occupational injury rate"),
-    "fao_share": ("indicators/deforestation_fao_fra*_share_of_forest.csv", "FAO FRA deforestation % of forest/yr"),
-    "fao_ha": ("indicators/deforestation_fao_fra*_annual_ha.csv", "FAO FRA deforestation 1000 ha/yr"),
+    "fao_area_2020": ("indicators/deforestation_fao_fra*_forest_area_2020.csv", "FAO FRA forest area 2020"),
+    "fao_area_2010": ("indicators/deforestation_fao_fra*_forest_area_2010.csv", "FAO FRA forest area 2010"),
+    "forest_national": ("indicators/forest_area_national_estimates.csv", "national forest inventory (secondary)"),
     "epi": ("indicators/environment_epi_*.csv", "Yale EPI"),
     "pov3": ("indicators/living_wage_wdi_poverty_3usd_*.csv", "World Bank WDI poverty headcount $3.00"),
     "pov830": ("indicators/living_wage_wdi_poverty_8_30usd_*.csv", "World Bank WDI poverty headcount $8.30"),
-    "gpi": ("indicators/conflict_gpi_*.csv", "IEP Global Peace Index"),
     "cahra": ("indicators/conflict_eu_cahra_listed_*.csv", "EU indicative CAHRA list"),
 }
 
@@ -104,13 +189,9 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 
 def universe() -> list[str]:
-    codes = sorted({c.alpha_2 for c in pycountry.countries} | {KOSOVO[0]})
-    return codes
+    return sorted({c.alpha_2 for c in pycountry.countries} | {KOSOVO[0]})
 
 
-# ---------------------------------------------------------------------------------------------
-# Indicators and their [0,1] transforms (higher score = riskier)
-# ---------------------------------------------------------------------------------------------
 class Indicator:
     """One raw indicator file with its transformed score."""
 
@@ -130,26 +211,9 @@ class Indicator:
         self.score: pd.Series | None = None
         self.method = ""
 
-    def minmax(self, higher: str, log: bool = False) -> "Indicator":
-        v = self.value.dropna()
-        if log:
-            if (v < 0).any():
-                sys.exit(f"log transform on negative values in {self.path.name}")
-            v = np.log1p(v)
-        lo, hi = v.min(), v.max()
-        if not hi > lo:
-            sys.exit(f"no spread in {self.path.name}")
-        s = (v - lo) / (hi - lo)
-        if higher == "better":
-            s = 1.0 - s
-        self.score = s.clip(0, 1)
-        self.method = f"minmax{'_log1p' if log else ''}:higher_{higher}"
-        self.range = (float(self.value.dropna().min()), float(self.value.dropna().max()))
-        return self
-
-    def scale(self, name: str, fn) -> "Indicator":
-        self.score = fn(self).clip(0, 1).dropna()
-        self.method = f"scale:{name}"
+    def scaled(self, scale) -> "Indicator":
+        self.score = scale(self.value.dropna()).dropna()
+        self.method = scale.method
         return self
 
     def has(self, iso: str) -> bool:
@@ -158,28 +222,23 @@ class Indicator:
 
 def load_indicators() -> dict[str, Indicator]:
     I = {k: Indicator(k) for k in INDICATORS}
-    I["unicef_cl"].minmax("worse", log=True)
-    I["gsi"].minmax("worse", log=True)
-    I["ilo_fatal"].minmax("worse", log=True)
-    I["fao_share"].minmax("worse", log=True)
-    I["fao_ha"].minmax("worse", log=True)
-    I["gpi"].minmax("worse")
-    for k in ("wgi_cc", "wgi_rl", "wgi_va", "wgi_pv", "epi"):
-        I[k].minmax("better")
-    I["cpi"].scale("cpi_0_100", lambda x: (100.0 - x.value) / 100.0)
-    I["pov830"].scale("pct_0_100", lambda x: x.value / 100.0)
-    I["pov3"].scale("pct_0_100", lambda x: x.value / 100.0)
-
-    def ituc(x):
-        bad = sorted(set(x.text) - set(ITUC_SCALE))
-        if bad:
-            sys.exit(f"unknown ITUC ratings {bad}")
-        return x.text.map(ITUC_SCALE).astype(float)
-
-    I["ituc"].scale("ituc_1_5plus", ituc)
+    I["unicef_cl"].scaled(SCALES["child_labour"])
+    I["gsi"].scaled(SCALES["forced_labour"])
+    I["ilo_fatal"].scaled(SCALES["health_safety"])
+    for k in ("wgi_cc", "wgi_rl", "wgi_va"):
+        I[k].scaled(SCALES["wgi"])
+    I["wgi_pv"].scaled(SCALES["wgi_pv"])
+    I["epi"].scaled(SCALES["epi"])
+    I["cpi"].scaled(SCALES["cpi"])
+    I["pov830"].scaled(SCALES["pct"])
+    I["pov3"].scaled(SCALES["pct"])
+    ituc = I["ituc"]
+    bad = sorted(set(ituc.text) - set(ITUC_SCALE))
+    if bad:
+        sys.exit(f"unknown ITUC ratings {bad}")
+    ituc.score, ituc.method = ituc.text.map(ITUC_SCALE).astype(float), "scale:ituc_1_5plus"
     cahra = I["cahra"]
-    cahra.score = (cahra.value == 1).astype(float)
-    cahra.method = "flag:listed"
+    cahra.score, cahra.method = (cahra.value == 1).astype(float), "flag:listed"
     return I
 
 
@@ -193,6 +252,15 @@ class Estimated:
         self.text = {k: f"{r['score']:.3f} ({r['raw_value']})" for k, r in rows.items()}
         self.year = {k: r["year"] for k, r in rows.items()}
         self.source = {k: r["source"] for k, r in rows.items()}
+
+
+class EstimatedFrom:
+    """An observed Feature in the shape of :class:`Estimated` (per-country text, year, source)."""
+
+    def __init__(self, feat: "Feature"):
+        self.name, self.raw_name, self.score = feat.name, feat.raw_name, feat.score
+        self.text, self.year = feat.ind.text, feat.ind.year
+        self.source = {k: feat.ind.source for k in feat.score.index}
 
 
 class Feature:
@@ -322,22 +390,6 @@ class Theme:
             used += 1
         self.notes.append(f"proxy ols({', '.join(fitted)}) applied with {note}; used for {used} countries")
 
-    def proxy_group_median(self, label: str, groups: pd.Series, source: str, year: str):
-        """Median score (primary + fallback) of the countries in the same group."""
-        have = pd.Series({k: r["score"] for k, r in self.rows.items()}, dtype=float)
-        g = groups[groups.index.isin(have.index)]
-        med = have[g.index].groupby(g).median()
-        cnt = have[g.index].groupby(g).size()
-        used = 0
-        for iso, grp in groups.items():
-            if iso in self.rows or grp not in med.index or iso in PARENT:
-                continue
-            self._set(iso, float(med[grp]), f"{label}={grp}", source, year,
-                      f"proxy:{label}_median[{grp}]", "proxy", "proxy_group")
-            used += 1
-        self.notes.append(f"proxy {label} median: " + ", ".join(
-            f"{k}={med[k]:.3f} (n={cnt[k]})" for k in med.index) + f"; used for {used} countries")
-
     def overlay_floor(self, flag: Indicator, floor: float, tag: str):
         n = raised = 0
         for iso, r in self.rows.items():
@@ -383,6 +435,132 @@ class Theme:
         return pd.DataFrame([self.rows[c] for c in self.codes])
 
 
+# ---------------------------------------------------------------------------------------------
+# Theme-specific inputs
+# ---------------------------------------------------------------------------------------------
+def national_child_labour(codes) -> list[dict]:
+    """Secondary national child-labour estimates (raw/indicators/child_labour_national_estimates.csv).
+
+    Used only where UNICEF has no value; the file's own age range and definition are carried into
+    ``method`` so that the difference from the UNICEF 5-17 definition stays visible.
+    """
+    paths = sorted(RAW.glob("indicators/child_labour_national_estimates*.csv"))
+    table = pd.concat([read_csv(p).assign(file=p.name) for p in paths], ignore_index=True)
+    if table["country"].duplicated().any():
+        sys.exit("child_labour_national_estimates*.csv: a country appears twice")
+    out = []
+    for r in table.itertuples(index=False):
+        iso = pycountry.countries.lookup(r.country).alpha_2
+        if iso not in codes:
+            continue
+        value = float(r.value_pct)
+        out.append(dict(iso2=iso, score=float(SCALES["child_labour"]([value]).iloc[0]),
+                        raw=f"{r.value_pct} ({r.indicator}, age {r.age_range})",
+                        source=f"{r.survey} {r.survey_year} via {r.source_url} and {r.corroborating_source_url} "
+                               f"(secondary; {r.file})",
+                        year=r.survey_year,
+                        method=f"secondary:national_estimate;{SCALES['child_labour'].method}"))
+    return out
+
+
+def deforestation_inputs(I: dict[str, Indicator]) -> pd.DataFrame:
+    """Per country: recent-weighted GFW loss, forest area (FAO or national) and FAO net change.
+
+    The GFW file omits country-years without recorded loss; those years count as 0 ha.  Weights
+    halve every ``GFW_HALF_LIFE`` years back from the last year, so 2019-2023 carry about half of
+    the total weight.
+    """
+    path = find("indicators/deforestation_gfw_tree_cover_loss_*.csv")
+    gfw = read_csv(path)
+    gfw["ha"] = pd.to_numeric(gfw["tree_cover_loss_ha"])
+    gfw["year"] = gfw["year"].astype(int)
+    years = np.arange(gfw["year"].min(), gfw["year"].max() + 1)
+    weights = 0.5 ** ((years[-1] - years) / GFW_HALF_LIFE)
+    weights = pd.Series(weights / weights.sum(), index=years)
+    loss = gfw.pivot_table(index="iso3", columns="year", values="ha", aggfunc="sum").reindex(columns=years).fillna(0.0)
+    iso2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    loss.index = [iso2.get(i, i) for i in loss.index]
+    loss = loss[[len(i) == 2 for i in loss.index]]
+    weighted = loss @ weights
+    recent = loss[years[-5:]].mean(axis=1)
+    a20, a10, nat = I["fao_area_2020"], I["fao_area_2010"], I["forest_national"]
+    df = pd.DataFrame({"loss_ha": weighted, "loss_recent5": recent, "in_gfw": True})
+    # FAO countries with forest but no row at all in the GFW file: no loss recorded in 2001-2023.
+    absent = [c for c in I["fao_area_2020"].value.index if c not in df.index]
+    df = pd.concat([df, pd.DataFrame({"loss_ha": 0.0, "loss_recent5": 0.0, "in_gfw": False}, index=absent)])
+    df["area_kha"], df["area_src"], df["area_year"] = a20.value, a20.source, a20.year
+    df["area_text"] = a20.text
+    for iso in nat.value.index:  # secondary forest area only where FAO has none
+        if iso in df.index and pd.isna(df.loc[iso, "area_kha"]):
+            df.loc[iso, ["area_kha", "area_src", "area_year", "area_text"]] = [
+                nat.value[iso], nat.source, nat.year[iso], nat.text[iso]]
+    net = (a20.value - a10.value) / a10.value / 10.0 * 100.0      # % per year, 2010-2020
+    df["net_pct"] = net
+    df["rate_pct"] = df["loss_ha"] / (df["area_kha"] * 1000.0) * 100.0
+    df.attrs.update(source_gfw=f"GFW/Hansen tree cover loss ({path.name})", years=f"{years[0]}-{years[-1]}",
+                    net_source=f"{a20.source} + {a10.source}")
+    return df
+
+
+def build_deforestation(t: "Theme", I: dict[str, Indicator]):
+    """Deforestation: mean of the rate, area and net-loss parts (SCALES, SOURCES.md 2.3)."""
+    d = deforestation_inputs(I)
+    s_rate = SCALES["deforestation_rate"](d["rate_pct"])
+    s_area = SCALES["deforestation_area"](d["loss_ha"])
+    s_net = SCALES["deforestation_net"](-d["net_pct"]).where(d["net_pct"].notna())
+    method = ("mean(" + ",".join([SCALES["deforestation_rate"].method, SCALES["deforestation_area"].method,
+                                  SCALES["deforestation_net"].method]) + f");gfw_half_life={GFW_HALF_LIFE:g}y")
+    for iso in d.index:
+        r = d.loc[iso]
+        if not (r["area_kha"] > 0) or pd.isna(s_rate[iso]):
+            continue
+        parts = [s_rate[iso], s_area[iso]] + ([s_net[iso]] if pd.notna(s_net[iso]) else [])
+        secondary = "secondary" in str(r["area_src"])
+        tier = "secondary" if secondary else ("primary" if r["in_gfw"] else "fallback")
+        raw = (f"loss_weighted_ha={r['loss_ha']:.0f};loss_2019_2023_mean_ha={r['loss_recent5']:.0f};"
+               f"forest_area_kha={r['area_text']};loss_rate_pct={r['rate_pct']:.3f}")
+        if pd.notna(r["net_pct"]):
+            raw += f";fao_net_change_2010_2020_pct_per_yr={r['net_pct']:.3f}"
+        src = f"{d.attrs['source_gfw']} + {r['area_src']}" + ("" if secondary else f" + {I['fao_area_2010'].source}")
+        year = f"{d.attrs['years']};{r['area_year']}" + ("" if secondary else ";2010-2020")
+        m = method if len(parts) == 3 else method.replace("mean(", "mean_without_net(")
+        prefix = ("secondary:national_forest_area;" if secondary else "") + (
+            "" if r["in_gfw"] else "fallback:no_gfw_loss_recorded_2001_2023;")
+        t._set(iso, float(np.mean(parts)), raw, src, year, prefix + m, tier)
+    # FAO reports no forest at all: nothing to deforest.
+    area = I["fao_area_2020"]
+    for iso in area.value[area.value == 0].index:
+        t._set(iso, 0.0, f"forest_area_kha={area.text[iso]}", area.source, area.year[iso],
+               "fao_forest_area_zero", "primary")
+    t.notes.append(f"GFW weights: half-life {GFW_HALF_LIFE:g} years over {d.attrs['years']}")
+
+
+def overlay_migrant_workforce(t: "Theme", I: dict[str, Indicator]):
+    """Living wage in states whose workforce is largely migrant (raw/living_wage_migrant_workforce_states.csv).
+
+    A national poverty headcount describes resident households, not the migrant workforce that
+    carries the living-wage risk under sponsorship (kafala) systems; there the score is raised to
+    the mean of the forced-labour (GSI) and freedom-of-association (ITUC) scores.
+    """
+    path = find("living_wage_migrant_workforce_states.csv")
+    gsi, ituc = I["gsi"], I["ituc"]
+    raised = []
+    for r in read_csv(path).itertuples(index=False):
+        if r.iso2 not in t.rows or not (gsi.has(r.iso2) and ituc.has(r.iso2)):
+            continue
+        floor = float(np.mean([gsi.score[r.iso2], ituc.score[r.iso2]]))
+        row = t.rows[r.iso2]
+        if floor <= row["score"]:
+            continue
+        row["score"] = floor
+        row["raw_value"] += f";gsi={gsi.text[r.iso2]};ituc={ituc.text[r.iso2]}"
+        row["source"] += f" + {gsi.source} + {ituc.source} + ILO migrant workforce share ({path.name})"
+        row["year"] += f";{gsi.year[r.iso2]};{ituc.year[r.iso2]};{r.year}"
+        row["method"] += f";migrant_workforce_floor:mean({gsi.method}[gsi],{ituc.method}[ituc])"
+        raised.append(r.iso2)
+    t.notes.append(f"migrant-workforce floor raised {len(raised)}: {' '.join(raised)}")
+
+
 def build_country_scores(I: dict[str, Indicator], codes: list[str]):
     F = {
         "pov_8_30": Feature("pov_8_30", I["pov830"]),
@@ -391,7 +569,6 @@ def build_country_scores(I: dict[str, Indicator], codes: list[str]):
         "wgi_rl": Feature("wgi_rl", I["wgi_rl"]),
         "wgi_va": Feature("wgi_va", I["wgi_va"]),
     }
-    bench = read_csv(find("eudr_country_benchmark.csv")).set_index("iso2")["eudr_risk"]
     themes: dict[str, Theme] = {}
 
     t = themes["forced_labour"] = Theme("forced_labour", codes)
@@ -399,25 +576,26 @@ def build_country_scores(I: dict[str, Indicator], codes: list[str]):
     t.proxy_ols([[F["wgi_va"], F["wgi_rl"]], [F["wgi_rl"]]])
 
     t = themes["deforestation"] = Theme("deforestation", codes)
-    t.primary_mean([("share", I["fao_share"]), ("ha", I["fao_ha"])])
-    target = t.primary_scores()
-    t.fallback_linked("ha", I["fao_ha"], target)
-    t.fallback_linked("share", I["fao_share"], target)
-    t.proxy_group_median("eudr_class", bench, f"EUDR country benchmark class ({find('eudr_country_benchmark.csv').name})"
-                         " + FAO FRA scores of the same class", "2025")
+    build_deforestation(t, I)
 
     t = themes["living_wage"] = Theme("living_wage", codes)
     t.primary(I["pov830"])
     t.fallback_linked("pov_3_00", I["pov3"])
     t.proxy_ols([[F["epi"], F["wgi_rl"]], [F["wgi_rl"]]])
 
-    # child labour after living wage: countries without a poverty survey use the poverty
-    # estimate of the living-wage proxy as input to the same child-labour model (two stages).
+    # Child labour: UNICEF, then national estimates (secondary), then the poverty + rule-of-law
+    # model; countries without a poverty survey use the living-wage proxy's poverty estimate in
+    # the same model (two stages, labelled).  This runs before the migrant-workforce floor so that
+    # the floor does not feed into the poverty estimate.
     t = themes["child_labour"] = Theme("child_labour", codes)
     t.primary(I["unicef_cl"])
-    t.proxy_ols([[F["sqrt_pov_8_30"]]])
+    for r in national_child_labour(codes):
+        t._set(r["iso2"], r["score"], r["raw"], r["source"], r["year"], r["method"], "secondary")
+    t.proxy_ols([[F["sqrt_pov_8_30"], F["wgi_rl"]]])
     est = Estimated("sqrt_pov_8_30", themes["living_wage"], np.sqrt, raw_name="pov_8_30_est")
-    t.proxy_apply(["sqrt_pov_8_30"], [est], "pov_8_30 estimated by living_wage proxy")
+    t.proxy_apply(["sqrt_pov_8_30", "wgi_rl"], [est, EstimatedFrom(F["wgi_rl"])],
+                  "two-stage: pov_8_30 estimated by the living_wage proxy")
+    overlay_migrant_workforce(themes["living_wage"], I)
 
     t = themes["health_safety"] = Theme("health_safety", codes)
     t.primary(I["ilo_fatal"])
@@ -436,9 +614,11 @@ def build_country_scores(I: dict[str, Indicator], codes: list[str]):
     t.primary(I["epi"])
     t.proxy_ols([[F["wgi_rl"], F["pov_8_30"]], [F["wgi_rl"]]])
 
+    # Conflict financing: WGI political stability and absence of violence/terrorism (a conflict
+    # measure without the GPI's militarisation and external-conflict parts), then the EU CAHRA
+    # floor.  The gold transit/refining-hub basis is commodity evidence (build_evidence).
     t = themes["conflict_financing"] = Theme("conflict_financing", codes)
-    t.primary(I["gpi"])
-    t.fallback_linked("wgi_pv", I["wgi_pv"])
+    t.primary(I["wgi_pv"])
     t.overlay_floor(I["cahra"], CAHRA_FLOOR, "cahra")
 
     t = themes["corruption"] = Theme("corruption", codes)
@@ -453,225 +633,68 @@ def build_country_scores(I: dict[str, Indicator], codes: list[str]):
 
 
 # ---------------------------------------------------------------------------------------------
-# Commodity keys and aliases
+# Region scores (ISO 3166-2)
 # ---------------------------------------------------------------------------------------------
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-# DOL good names whose key is not simply the name without its parenthetical note.
-DOL_KEY_OVERRIDES = {
-    "Palm Fruit": ["oil_palm"],
-    "Oil (Palm)": ["oil_palm"],
-    "Beans (green, soy, yellow)": ["beans", "soya"],
-    "Soy": ["soya"], "Soybeans": ["soya"],
-    "Cattle": ["cattle"], "Beef": ["cattle"], "Bovines": ["cattle"],
-    "Timber": ["wood"],
-    "Tin ore (cassiterite)": ["tin"],
-    "Tantalum ore (coltan)": ["tantalum"],
-    "Tungsten ore (wolframite)": ["tungsten"],
-    "Cobalt ore (heterogenite)": ["cobalt"],
-    "Gravel (crushed stones)": ["gravel"],
-    "Stones (limestone)": ["limestone"],
-    "Stones (pumice)": ["pumice"],
-    "Furniture (steel)": ["steel_furniture"],
-    "Khat/Miraa (stimulant plant)": ["khat"],
-    "Manioc/Cassava": ["cassava"],
-    "Brazil Nuts/Chestnuts": ["brazil_nuts"],
-    "Leather Goods/Accessories": ["leather_goods"],
-    "Thread/Yarn": ["yarn"],
-    "Fruit (Pome and Stone)": ["pome_and_stone_fruit"],
-    "Pyrotechnics": ["fireworks"],
-    "Sugar Beets": ["sugar_beets"],
-}
-
-# Keys that are, or fall under, an EUDR relevant commodity (Regulation (EU) 2023/1115 Art. 2(1)
-# and Annex I).  eudr_commodity uses the normalised key of the Art. 2(1) commodity.
-KEY_EUDR = {
-    "cattle": "cattle", "leather": "cattle",                       # 0102, 0201/0202, ex4101/4104/4107
-    "cocoa": "cocoa", "coffee": "coffee", "oil_palm": "oil_palm",
-    "rubber": "rubber", "rubber_gloves": "rubber",                 # 4001, ex4015
-    "soya": "soya",
-    "wood": "wood", "teak": "wood", "charcoal": "wood",            # 4403/4407, 4402
-    "furniture": "wood", "paper": "wood",                          # 9401/9403 (wooden), ch. 47/48
-}
+def build_region_scores(codes) -> pd.DataFrame:
+    """Sourced sub-national findings -> scores by the rules in ``REGION_RULES``."""
+    path = find("region_evidence.csv")
+    ev = read_csv(path)
+    rows = []
+    for r in ev.itertuples(index=False):
+        country = r.region.split("-")[0]
+        if country not in codes or not pycountry.subdivisions.get(code=r.region):
+            sys.exit(f"{path.name}: {r.region} is not an ISO 3166-2 code")
+        if r.theme not in THEMES:
+            sys.exit(f"{path.name}: unknown theme {r.theme!r}")
+        if r.rule.startswith("measured:"):
+            scale = SCALES[r.rule.split(":", 1)[1]]
+            score = float(scale([float(r.value)]).iloc[0])
+            method = f"{r.rule};{scale.method}"
+            raw = f"{r.value} {r.unit}"
+        elif r.rule in REGION_RULES:
+            score, method, raw = REGION_RULES[r.rule], f"rule:{r.rule}={REGION_RULES[r.rule]:g}", r.value
+        else:
+            sys.exit(f"{path.name}: unknown rule {r.rule!r}")
+        rows.append(dict(region=r.region, country=country, theme=r.theme, score=score, raw_value=raw,
+                         source=f"{r.source_title}, {r.source_url} ({path.name})", year=r.year, method=method))
+    df = pd.DataFrame(rows, columns=["region", "country", "theme", "score", "raw_value", "source", "year", "method"])
+    if df.duplicated(["region", "theme"]).any():
+        sys.exit(f"{path.name}: duplicate region x theme")
+    return df.sort_values(["region", "theme"]).reset_index(drop=True)
 
 
-def ascii_fold(s: str) -> str:
-    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Apply the sourced changes of the 2024 TVPRA edition (raw/dol_tvpra_2024_changes.csv).
+
+    The four removals take away the child-labour designation (ILAB's stated reason is that child
+    labour in these sectors "has been reduced to no more than isolated incidents"); a forced-labour
+    designation on the same row (Thailand, shrimp) is kept, because the sources read do not say it
+    was removed.  New countries and new goods are named without their goods or countries in the
+    sources read, so they cannot be applied (SOURCES.md, section 3).
+    """
+    path = find("dol_tvpra_2024_changes.csv")
+    changes = read_csv(path)
+    dol = dol.copy()
+    notes = {}
+    for c in changes[changes["change"] == "REMOVED"].itertuples(index=False):
+        keys = good_keys(c.good)
+        hit = (dol["country"] == c.country) & dol["good"].map(lambda g: good_keys(g) == keys)
+        if hit.sum() != 1:
+            sys.exit(f"{path.name}: removal {c.country}/{c.good} matches {hit.sum()} rows of the 2022 list")
+        dol.loc[hit, "child_labor"] = "0"
+        row = dol[hit].iloc[0]
+        notes[(row["iso2"], row["good"])] = (f"the 2024 edition removed '{c.good}' from {c.country} ({path.name}: "
+                                             f"{c.source_url}); the forced-labour designation is kept because "
+                                             f"the sources read do not say it was removed")
+    dol = dol[(dol["child_labor"] == "1") | (dol["forced_labor"] == "1")].reset_index(drop=True)
+    return dol, notes
 
 
-def good_keys(good: str) -> list[str]:
-    if good in DOL_KEY_OVERRIDES:
-        return DOL_KEY_OVERRIDES[good]
-    base = re.sub(r"\s*\(.*?\)\s*", " ", good)           # drop parenthetical qualifier
-    key = re.sub(r"[^a-z0-9]+", "_", ascii_fold(base).lower()).strip("_")
-    return [key]
-
-
-# alias -> key.  English and Dutch terms as written in supplier lists.  Every key maps to
-# itself automatically, and every DOL good name (lower case) maps to its key.
-ALIASES = {
-    # EUDR: oil palm
-    "oil_palm": ["palm oil", "oil palm", "palm", "palm fruit", "fresh fruit bunches", "ffb",
-                 "crude palm oil", "cpo", "palm kernel", "palm kernels", "palm kernel oil",
-                 "palm kernel expeller", "palm olein", "palm stearin", "palmolie", "palmpitolie",
-                 "palmpitten", "oliepalm", "palmvruchten", "ruwe palmolie"],
-    # EUDR: soya
-    "soya": ["soy", "soya", "soybean", "soybeans", "soya beans", "soy beans", "soybean meal",
-             "soy meal", "soya meal", "soybean oil", "soy oil", "soya oil", "soja", "sojabonen",
-             "sojaboon", "sojaschroot", "sojameel", "sojaolie"],
-    # EUDR: cocoa
-    "cocoa": ["cacao", "cocoa beans", "cacao beans", "cocoa butter", "cocoa powder", "cocoa paste",
-              "cocoa liquor", "chocolate", "cacaobonen", "cacaoboter", "cacaopoeder",
-              "cacaomassa", "chocolade"],
-    # EUDR: coffee
-    "coffee": ["coffee beans", "green coffee", "roasted coffee", "koffie", "koffiebonen",
-               "groene koffie"],
-    # EUDR: cattle
-    "cattle": ["beef", "cow", "cows", "bovine", "bovines", "live cattle", "veal", "rundvee",
-               "rundvlees", "runderen", "koeien", "kalfsvlees", "vee"],
-    "leather": ["hides", "bovine leather", "cattle hides", "leer", "huiden", "rundleer",
-                "runderhuiden"],
-    # EUDR: rubber
-    "rubber": ["natural rubber", "latex", "tyres", "tires", "natuurrubber", "banden"],
-    "rubber_gloves": ["latex gloves", "rubberhandschoenen"],
-    # EUDR: wood
-    "wood": ["timber", "lumber", "logs", "sawnwood", "sawn wood", "plywood", "tropical hardwood",
-             "hardwood", "wood products", "hout", "houtproducten", "gezaagd hout", "rondhout",
-             "triplex", "tropisch hardhout", "hardhout"],
-    "teak": ["teak wood", "teakhout"],
-    "charcoal": ["houtskool"],
-    "furniture": ["wooden furniture", "meubels", "meubilair", "houten meubels"],
-    "paper": ["pulp", "pulp and paper", "cardboard", "paperboard", "papier", "karton", "pulp en papier",
-              "papierpulp"],
-    # natural stone
-    "stones": ["natural stone", "stone", "dimension stone", "cobblestones", "setts", "marble",
-               "slate", "quartzite", "basalt", "paving stones", "natuursteen", "kasseien", "marmer", "leisteen",
-               "kwartsiet", "basalt steen"],
-    "granite": ["graniet", "granite slabs", "granietplaten"],
-    "sandstone": ["zandsteen"],
-    "limestone": ["kalksteen", "hardsteen", "blauwe hardsteen", "belgian bluestone"],
-    "gravel": ["crushed stone", "aggregates", "grind", "steenslag"],
-    "pumice": ["puimsteen"],
-    "bricks": ["brick", "clay bricks", "baksteen", "bakstenen"],
-    # textiles
-    "cotton": ["raw cotton", "cotton lint", "cotton fibre", "cotton fiber", "seed cotton", "katoen",
-               "ruwe katoen", "katoenvezel", "biokatoen", "organic cotton"],
-    "cottonseed": ["cotton seed", "katoenzaad"],
-    "yarn": ["thread", "cotton yarn", "garen", "katoengaren", "draad"],
-    "textiles": ["textile", "fabric", "fabrics", "woven fabric", "knitted fabric", "textiel",
-                 "weefsel", "stoffen"],
-    "garments": ["apparel", "clothing", "clothes", "kleding", "kledingstukken", "confectie"],
-    "footwear": ["shoes", "sandals", "schoenen", "schoeisel", "sandalen"],
-    "silk_fabric": ["silk", "zijde"],
-    # minerals and metals
-    "gold": ["goud", "gold bullion", "gold bars", "gold dore", "gold doré", "dore", "doré",
-             "gold jewellery", "gold jewelry", "goudbaren", "gouden sieraden", "scrap gold",
-             "oud goud"],
-    "silver": ["zilver"],
-    "tin": ["tin ore", "cassiterite", "cassiteriet", "tinerts"],
-    "tantalum": ["coltan", "tantalum ore", "tantaal"],
-    "tungsten": ["wolframite", "tungsten ore", "wolfraam", "wolframiet"],
-    "cobalt": ["kobalt", "cobalt ore"],
-    "mica": ["mica flakes", "mica poeder"],
-    "coal": ["steenkool", "kolen"],
-    "diamonds": ["diamond", "diamant", "diamanten"],
-    "gems": ["gemstones", "edelstenen"],
-    # food and agriculture
-    "bananas": ["banana", "bananen", "banaan"],
-    "sugarcane": ["sugar cane", "cane sugar", "suikerriet", "rietsuiker"],
-    "sugar_beets": ["sugar beet", "beet sugar", "suikerbiet", "suikerbieten", "bietsuiker"],
-    "tea": ["thee"],
-    "rice": ["rijst"],
-    "hazelnuts": ["hazelnut", "hazelnoten", "hazelnoot"],
-    "cashews": ["cashew", "cashew nuts", "cashewnoten"],
-    "vanilla": ["vanille"],
-    "tobacco": ["tabak"],
-    "shrimp": ["prawns", "garnalen"],
-    "fish": ["vis"],
-    "tomatoes": ["tomato", "tomaten"],
-    "coconuts": ["coconut", "kokosnoten", "kokosnoot"],
-    "citrus_fruits": ["citrus", "oranges", "citrusvruchten", "sinaasappels"],
-    "grapes": ["druiven"],
-    "strawberries": ["aardbeien"],
-    "blueberries": ["blauwe bessen"],
-    "olives": ["olijven", "olive oil", "olijfolie"],
-    "peanuts": ["groundnuts", "pinda's", "pindas", "aardnoten"],
-    "sesame": ["sesame seeds", "sesamzaad"],
-    "cumin": ["komijn"],
-    "cloves": ["kruidnagel"],
-    "pepper": ["black pepper", "zwarte peper"],
-    "wheat": ["tarwe"],
-    "corn": ["maize", "mais", "maïs"],
-    "potatoes": ["aardappelen"],
-    "onions": ["uien"],
-    "garlic": ["knoflook"],
-    "poultry": ["chicken", "pluimvee", "kip"],
-    "dairy_products": ["dairy", "milk", "zuivel", "melk"],
-    "hogs": ["pigs", "pork", "varkens", "varkensvlees"],
-    "sheep": ["schapen"],
-    "goats": ["geiten"],
-    "cassava": ["manioc", "maniok", "cassave"],
-    "brazil_nuts": ["brazil nut", "paranoten"],
-    "carpets": ["rugs", "tapijten", "vloerkleden"],
-    "fireworks": ["vuurwerk"],
-    "matches": ["lucifers"],
-    "glass": ["glas"],
-    "toys": ["speelgoed"],
-    "electronics": ["elektronica"],
-    "polysilicon": ["solar polysilicon"],
-    "jute": ["jute bags"],
-    "salt": ["zout"],
-}
-
-
-def build_aliases(dol: pd.DataFrame, eudr_names: list[str]):
-    keys: set[str] = set()
-    pairs: dict[str, str] = {}
-
-    def add(alias: str, key: str):
-        a = alias.strip().lower()
-        if not a:
-            return
-        if a in pairs and pairs[a] != key:
-            sys.exit(f"alias conflict: {a!r} -> {pairs[a]} and {key}")
-        pairs[a] = key
-
-    good_map = {}
-    for good in sorted(dol["good"].unique()):
-        ks = good_keys(good)
-        good_map[good] = ks
-        keys.update(ks)
-    eudr_keys = {}
-    for name in eudr_names:
-        k = good_keys(name)[0]
-        eudr_keys[name] = k
-        keys.add(k)
-    keys.update(KEY_EUDR)
-    keys.update(ALIASES)
-    for k in keys:
-        if not KEY_RE.match(k):
-            sys.exit(f"bad commodity key {k!r}")
-        add(k, k)
-        add(k.replace("_", " "), k)
-    for good, ks in good_map.items():
-        add(good, ks[0])
-        add(ascii_fold(good), ks[0])
-    for name, k in eudr_keys.items():
-        add(name, k)
-    for k, al in ALIASES.items():
-        for a in al:
-            add(a, k)
-    df = pd.DataFrame(sorted(pairs.items()), columns=["alias", "commodity"])
-    df["eudr_commodity"] = df["commodity"].map(KEY_EUDR).fillna("")
-    return df, good_map, eudr_keys
-
-
-# ---------------------------------------------------------------------------------------------
-# Commodity evidence
-# ---------------------------------------------------------------------------------------------
-def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, codes):
+def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, codes, dol_notes=None):
     rows = {}
-    dol_src = f"US DOL ILAB TVPRA List ({find('dol_tvpra_list.csv').name})"
+    dol_notes = dol_notes or {}
+    dol_src = (f"US DOL ILAB TVPRA List ({find('dol_tvpra_list.csv').name}, with the 2024 removals of "
+               f"{find('dol_tvpra_2024_changes.csv').name})")
     flag_theme = {"child_labor": "child_labour", "forced_labor": "forced_labour"}
     words = {"child_labour": "child labour", "forced_labour": "forced labour"}
     for r in dol.itertuples(index=False):
@@ -682,13 +705,24 @@ def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, 
                 k = (r.iso2, key, theme)
                 e = rows.setdefault(k, dict(iso2=r.iso2, commodity=key, theme=theme,
                                             floor=DOL_FLOOR[theme], source=f"{dol_src}, {r.edition} edition",
-                                            year=str(r.edition), goods=[], country=r.country))
+                                            year=str(r.edition), goods=[], country=r.country, notes=[]))
                 e["goods"].append(r.good)
+                if (r.iso2, r.good) in dol_notes:
+                    e["notes"].append(dol_notes[(r.iso2, r.good)])
     for e in rows.values():
         goods = ", ".join(f"'{g}'" for g in sorted(set(e.pop("goods"))))
         country = e.pop("country")
+        notes = e.pop("notes")
         e["evidence"] = (f"US DOL TVPRA List {e['year']}: {goods} from {country} listed as produced "
-                         f"with {words[e['theme']]}")
+                         f"with {words[e['theme']]}" + "".join(f"; {n}" for n in notes))
+    hubs_path = find("gold_transit_hubs.csv")
+    for r in read_csv(hubs_path).itertuples(index=False):
+        rows[(r.iso2, "gold", "conflict_financing")] = dict(
+            iso2=r.iso2, commodity="gold", theme="conflict_financing", floor=GOLD_HUB_FLOOR,
+            source=f"{r.source_title}, {r.source_url} ({hubs_path.name})", year=r.year,
+            evidence=(f"gold transit/trading hub: {r.basis}. OECD Due Diligence Guidance for Minerals, Annex II and "
+                      f"Supplement on Gold: gold claimed to originate from, or transported via, a country through "
+                      f"which gold from conflict-affected and high-risk areas is known to transit is a red flag"))
     bench_src = f"EUDR country benchmark, Implementing Regulation (EU) 2025/1093 ({find('eudr_country_benchmark.csv').name})"
     eudr_for_key = dict(KEY_EUDR)
     for r in bench.itertuples(index=False):
@@ -747,6 +781,7 @@ def self_check(codes):
         assert s["corruption", iso] >= 0.75, iso
     assert s["corruption", "DK"] < 0.25
     cahra = read_csv(find(INDICATORS["cahra"][0]))
+    assert d["child_labour", "IN"].startswith("secondary:"), d["child_labour", "IN"]
     for iso in cahra.iso2:
         assert s["conflict_financing", iso] >= CAHRA_FLOOR, iso
     for iso in ("CD", "AF", "SD", "YE"):
@@ -754,11 +789,11 @@ def self_check(codes):
     assert s["conflict_financing", "IS"] < 0.25
     for iso in ("BR", "ID", "PY"):
         assert s["deforestation", iso] >= 0.5, iso
-    assert s["deforestation", "NL"] < 0.25
+    for iso in ("BR", "ID", "CD", "CI", "MY"):
+        assert s["deforestation", iso] > s["deforestation", "NL"], iso
     assert s["freedom_of_association", "DK"] == 0.0
     assert s["living_wage", "MG"] >= 0.75 and s["living_wage", "NL"] < 0.25
     assert s["pollution", "EE"] < 0.25 and s["land_rights", "FI"] < 0.25
-    assert d["child_labour", "IN"].startswith("proxy:")
 
     ev = reread("commodity_evidence.csv")
     assert list(ev.columns) == ["iso2", "commodity", "theme", "floor", "source", "year", "evidence"]
@@ -768,7 +803,7 @@ def self_check(codes):
     assert ev.commodity.str.match(KEY_RE.pattern).all()
     assert set(ev.theme) <= set(THEMES)
     assert set(ev.iso2) <= set(codes)
-    dol = read_csv(find("dol_tvpra_list.csv"))
+    dol, _ = apply_dol_2024(read_csv(find("dol_tvpra_list.csv")))
     for col, theme in (("child_labor", "child_labour"), ("forced_labor", "forced_labour")):
         for r in dol[dol[col] == "1"].itertuples():
             for key in good_keys(r.good):
@@ -779,6 +814,15 @@ def self_check(codes):
         sub = ev[(ev.commodity == ek) & (ev.theme == "deforestation")]
         assert set(sub.iso2) == set(nonlow.iso2), ek
     assert not ev[(ev.theme == "deforestation")].iso2.isin(bench[bench.eudr_risk == "low"].iso2).any()
+
+    for iso in read_csv(find("gold_transit_hubs.csv")).iso2:
+        assert ((ev.iso2 == iso) & (ev.commodity == "gold") & (ev.theme == "conflict_financing")).any(), iso
+
+    rs = reread("region_scores.csv")
+    assert list(rs.columns) == ["region", "country", "theme", "score", "raw_value", "source", "year", "method"]
+    assert not rs.duplicated(["region", "theme"]).any() and set(rs.theme) <= set(THEMES)
+    assert pd.to_numeric(rs.score).between(0, 1).all() and (rs.map(lambda v: v.strip() != "")).all().all()
+    assert set(rs.country) <= set(codes)
 
     al = reread("commodity_aliases.csv")
     assert list(al.columns) == ["alias", "commodity", "eudr_commodity"]
@@ -822,12 +866,9 @@ def main():
     I = load_indicators()
     for k, ind in I.items():
         extra = ""
-        if ind.method.startswith("minmax"):
-            v = ind.value.dropna()
-            extra = f" range=[{ind.range[0]:g}, {ind.range[1]:g}] skew={v.skew():.2f}"
-            if "log1p" in ind.method:
-                extra += f" skew_after_log1p={np.log1p(v).skew():.2f}"
-        print(f"{ind.path.relative_to(RAW)}: n={len(ind.score)} {ind.method}{extra}")
+        if ind.score is not None and len(ind.score):
+            extra = f" score range=[{ind.score.min():.3f}, {ind.score.max():.3f}] median={ind.score.median():.3f}"
+        print(f"{ind.path.relative_to(RAW)}: n={len(ind.value.dropna())} {ind.method}{extra}")
 
     scores, themes = build_country_scores(I, codes)
     out = scores.sort_values(["iso2", "theme"])[["iso2", "theme", "score", "raw_value", "source", "year", "method"]]
@@ -850,6 +891,10 @@ def main():
     print(summary.round(3).to_string())
 
     dol = read_csv(find("dol_tvpra_list.csv"))
+    dol_applied, dol_notes = apply_dol_2024(dol)
+    regions = build_region_scores(codes)
+    write(regions, "region_scores.csv")
+    print(f"\nregion_scores.csv: {len(regions)} rows for {regions.region.nunique()} regions")
     eudr = read_csv(find("eudr_commodities.csv"))
     bench = read_csv(find("eudr_country_benchmark.csv"))
     aliases, good_map, eudr_keys = build_aliases(dol, list(eudr["commodity"]))
@@ -857,7 +902,7 @@ def main():
         if KEY_EUDR.get(k) != k:
             sys.exit(f"EUDR commodity {name!r} -> {k!r} missing from KEY_EUDR")
     write(aliases, "commodity_aliases.csv")
-    ev = build_evidence(dol, good_map, bench, eudr_keys, codes)
+    ev = build_evidence(dol_applied, good_map, bench, eudr_keys, codes, dol_notes)
     write(ev, "commodity_evidence.csv")
     print(f"\ncommodity_aliases.csv: {len(aliases)} aliases for {aliases.commodity.nunique()} keys")
     print(f"commodity_evidence.csv: {len(ev)} rows; per theme/floor:")
