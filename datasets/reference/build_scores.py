@@ -44,7 +44,7 @@ import pycountry
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "raw"
 sys.path.insert(0, str(HERE))
-from commodity_keys import KEY_EUDR, KEY_RE, build_aliases, good_keys  # noqa: E402
+from commodity_keys import KEY_EUDR, build_aliases
 
 THEMES = [
     "child_labour", "forced_labour", "deforestation", "living_wage", "health_safety",
@@ -211,7 +211,7 @@ class Indicator:
         self.score: pd.Series | None = None
         self.method = ""
 
-    def scaled(self, scale) -> "Indicator":
+    def scaled(self, scale) -> Indicator:
         self.score = scale(self.value.dropna()).dropna()
         self.method = scale.method
         return self
@@ -245,7 +245,7 @@ def load_indicators() -> dict[str, Indicator]:
 class Estimated:
     """A proxy input taken from another theme's model-proxy rows (an estimated indicator)."""
 
-    def __init__(self, name: str, theme: "Theme", fn, raw_name: str):
+    def __init__(self, name: str, theme: Theme, fn, raw_name: str):
         rows = {k: r for k, r in theme.rows.items() if r["sub"] == "proxy_model"}
         self.name, self.raw_name = name, raw_name
         self.score = fn(pd.Series({k: r["score"] for k, r in rows.items()}, dtype=float))
@@ -257,7 +257,7 @@ class Estimated:
 class EstimatedFrom:
     """An observed Feature in the shape of :class:`Estimated` (per-country text, year, source)."""
 
-    def __init__(self, feat: "Feature"):
+    def __init__(self, feat: Feature):
         self.name, self.raw_name, self.score = feat.name, feat.raw_name, feat.score
         self.text, self.year = feat.ind.text, feat.ind.year
         self.source = {k: feat.ind.source for k in feat.score.index}
@@ -502,7 +502,7 @@ def deforestation_inputs(I: dict[str, Indicator]) -> pd.DataFrame:
     return df
 
 
-def build_deforestation(t: "Theme", I: dict[str, Indicator]):
+def build_deforestation(t: Theme, I: dict[str, Indicator]):
     """Deforestation: mean of the rate, area and net-loss parts (SCALES, SOURCES.md 2.3)."""
     d = deforestation_inputs(I)
     s_rate = SCALES["deforestation_rate"](d["rate_pct"])
@@ -535,7 +535,7 @@ def build_deforestation(t: "Theme", I: dict[str, Indicator]):
     t.notes.append(f"GFW weights: half-life {GFW_HALF_LIFE:g} years over {d.attrs['years']}")
 
 
-def overlay_migrant_workforce(t: "Theme", I: dict[str, Indicator]):
+def overlay_migrant_workforce(t: Theme, I: dict[str, Indicator]):
     """Living wage in states whose workforce is largely migrant (raw/living_wage_migrant_workforce_states.csv).
 
     A national poverty headcount describes resident households, not the migrant workforce that
@@ -663,85 +663,6 @@ def build_region_scores(codes) -> pd.DataFrame:
     return df.sort_values(["region", "theme"]).reset_index(drop=True)
 
 
-def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Apply the sourced changes of the 2024 TVPRA edition (raw/dol_tvpra_2024_changes.csv).
-
-    The four removals take away the child-labour designation (ILAB's stated reason is that child
-    labour in these sectors "has been reduced to no more than isolated incidents"); a forced-labour
-    designation on the same row (Thailand, shrimp) is kept, because the sources read do not say it
-    was removed.  New countries and new goods are named without their goods or countries in the
-    sources read, so they cannot be applied (SOURCES.md, section 3).
-    """
-    path = find("dol_tvpra_2024_changes.csv")
-    changes = read_csv(path)
-    dol = dol.copy()
-    notes = {}
-    for c in changes[changes["change"] == "REMOVED"].itertuples(index=False):
-        keys = good_keys(c.good)
-        hit = (dol["country"] == c.country) & dol["good"].map(lambda g: good_keys(g) == keys)
-        if hit.sum() != 1:
-            sys.exit(f"{path.name}: removal {c.country}/{c.good} matches {hit.sum()} rows of the 2022 list")
-        dol.loc[hit, "child_labor"] = "0"
-        row = dol[hit].iloc[0]
-        notes[(row["iso2"], row["good"])] = (f"the 2024 edition removed '{c.good}' from {c.country} ({path.name}: "
-                                             f"{c.source_url}); the forced-labour designation is kept because "
-                                             f"the sources read do not say it was removed")
-    dol = dol[(dol["child_labor"] == "1") | (dol["forced_labor"] == "1")].reset_index(drop=True)
-    return dol, notes
-
-
-def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, codes, dol_notes=None):
-    rows = {}
-    dol_notes = dol_notes or {}
-    dol_src = (f"US DOL ILAB TVPRA List ({find('dol_tvpra_list.csv').name}, with the 2024 removals of "
-               f"{find('dol_tvpra_2024_changes.csv').name})")
-    flag_theme = {"child_labor": "child_labour", "forced_labor": "forced_labour"}
-    words = {"child_labour": "child labour", "forced_labour": "forced labour"}
-    for r in dol.itertuples(index=False):
-        for col, theme in flag_theme.items():
-            if str(getattr(r, col)).strip() != "1":
-                continue
-            for key in good_map[r.good]:
-                k = (r.iso2, key, theme)
-                e = rows.setdefault(k, dict(iso2=r.iso2, commodity=key, theme=theme,
-                                            floor=DOL_FLOOR[theme], source=f"{dol_src}, {r.edition} edition",
-                                            year=str(r.edition), goods=[], country=r.country, notes=[]))
-                e["goods"].append(r.good)
-                if (r.iso2, r.good) in dol_notes:
-                    e["notes"].append(dol_notes[(r.iso2, r.good)])
-    for e in rows.values():
-        goods = ", ".join(f"'{g}'" for g in sorted(set(e.pop("goods"))))
-        country = e.pop("country")
-        notes = e.pop("notes")
-        e["evidence"] = (f"US DOL TVPRA List {e['year']}: {goods} from {country} listed as produced "
-                         f"with {words[e['theme']]}" + "".join(f"; {n}" for n in notes))
-    hubs_path = find("gold_transit_hubs.csv")
-    for r in read_csv(hubs_path).itertuples(index=False):
-        rows[(r.iso2, "gold", "conflict_financing")] = dict(
-            iso2=r.iso2, commodity="gold", theme="conflict_financing", floor=GOLD_HUB_FLOOR,
-            source=f"{r.source_title}, {r.source_url} ({hubs_path.name})", year=r.year,
-            evidence=(f"gold transit/trading hub: {r.basis}. OECD Due Diligence Guidance for Minerals, Annex II and "
-                      f"Supplement on Gold: gold claimed to originate from, or transported via, a country through "
-                      f"which gold from conflict-affected and high-risk areas is known to transit is a red flag"))
-    bench_src = f"EUDR country benchmark, Implementing Regulation (EU) 2025/1093 ({find('eudr_country_benchmark.csv').name})"
-    eudr_for_key = dict(KEY_EUDR)
-    for r in bench.itertuples(index=False):
-        risk = r.eudr_risk.strip()
-        if risk not in EUDR_FLOOR:
-            if risk != "low":
-                sys.exit(f"unknown EUDR class {risk!r}")
-            continue
-        for key, ek in sorted(eudr_for_key.items()):
-            k = (r.iso2, key, "deforestation")
-            via = "" if key == ek else f" ('{key}' falls under EUDR commodity '{ek}', Annex I)"
-            rows[k] = dict(iso2=r.iso2, commodity=key, theme="deforestation", floor=EUDR_FLOOR[risk],
-                           source=bench_src, year="2025",
-                           evidence=f"EUDR benchmark 2025: {r.country} classified '{risk}' risk; "
-                                    f"{ek} is an EUDR relevant commodity (Reg. (EU) 2023/1115 Art. 2(1)){via}")
-    df = pd.DataFrame(rows.values(), columns=["iso2", "commodity", "theme", "floor", "source", "year", "evidence"])
-    return df.sort_values(["iso2", "commodity", "theme"]).reset_index(drop=True)
-
-
 # ---------------------------------------------------------------------------------------------
 # Output and checks
 # ---------------------------------------------------------------------------------------------
@@ -757,111 +678,9 @@ def reread(name: str) -> pd.DataFrame:
     return pd.read_csv(HERE / name, dtype=str, keep_default_na=False)
 
 
-def self_check(codes):
-    cs = reread("country_scores.csv")
-    assert list(cs.columns) == ["iso2", "theme", "score", "raw_value", "source", "year", "method"]
-    assert len(codes) == 250 and len(cs) == 250 * len(THEMES), len(cs)
-    assert not cs.duplicated(["iso2", "theme"]).any()
-    assert set(cs.iso2) == set(codes) and set(cs.theme) == set(THEMES)
-    assert (cs.map(lambda v: v.strip() != "")).all().all(), "empty cell"
-    sc = pd.to_numeric(cs.score)
-    assert sc.notna().all() and sc.between(0, 1).all()
-    s = cs.assign(score=sc).set_index(["theme", "iso2"])["score"]
-    d = cs.set_index(["theme", "iso2"])["method"]
-    assert (cs[cs.method == "default_no_data"].source == "default").all()
-    # sanity checks on well-known cases
-    for iso in ("ET", "TD"):
-        assert s["child_labour", iso] >= 0.75, iso
-    for iso in ("NL", "CH", "DE", "DK"):
-        assert s["child_labour", iso] < 0.25, iso
-        assert s["forced_labour", iso] < 0.25, iso
-    for iso in ("KP", "ER"):
-        assert s["forced_labour", iso] >= 0.75, iso
-    for iso in ("SO", "SS"):
-        assert s["corruption", iso] >= 0.75, iso
-    assert s["corruption", "DK"] < 0.25
-    cahra = read_csv(find(INDICATORS["cahra"][0]))
-    assert d["child_labour", "IN"].startswith("secondary:"), d["child_labour", "IN"]
-    for iso in cahra.iso2:
-        assert s["conflict_financing", iso] >= CAHRA_FLOOR, iso
-    for iso in ("CD", "AF", "SD", "YE"):
-        assert s["conflict_financing", iso] >= 0.75, iso
-    assert s["conflict_financing", "IS"] < 0.25
-    for iso in ("BR", "ID", "PY"):
-        assert s["deforestation", iso] >= 0.5, iso
-    for iso in ("BR", "ID", "CD", "CI", "MY"):
-        assert s["deforestation", iso] > s["deforestation", "NL"], iso
-    assert s["freedom_of_association", "DK"] == 0.0
-    assert s["living_wage", "MG"] >= 0.75 and s["living_wage", "NL"] < 0.25
-    assert s["pollution", "EE"] < 0.25 and s["land_rights", "FI"] < 0.25
-
-    ev = reread("commodity_evidence.csv")
-    assert list(ev.columns) == ["iso2", "commodity", "theme", "floor", "source", "year", "evidence"]
-    assert not ev.duplicated(["iso2", "commodity", "theme"]).any()
-    fl = pd.to_numeric(ev.floor)
-    assert fl.between(0, 1).all() and (ev.map(lambda v: v.strip() != "")).all().all()
-    assert ev.commodity.str.match(KEY_RE.pattern).all()
-    assert set(ev.theme) <= set(THEMES)
-    assert set(ev.iso2) <= set(codes)
-    dol, _ = apply_dol_2024(read_csv(find("dol_tvpra_list.csv")))
-    for col, theme in (("child_labor", "child_labour"), ("forced_labor", "forced_labour")):
-        for r in dol[dol[col] == "1"].itertuples():
-            for key in good_keys(r.good):
-                assert ((ev.iso2 == r.iso2) & (ev.commodity == key) & (ev.theme == theme)).any()
-    bench = read_csv(find("eudr_country_benchmark.csv"))
-    nonlow = bench[bench.eudr_risk != "low"]
-    for ek in ("cattle", "cocoa", "coffee", "oil_palm", "rubber", "soya", "wood"):
-        sub = ev[(ev.commodity == ek) & (ev.theme == "deforestation")]
-        assert set(sub.iso2) == set(nonlow.iso2), ek
-    assert not ev[(ev.theme == "deforestation")].iso2.isin(bench[bench.eudr_risk == "low"].iso2).any()
-
-    for iso in read_csv(find("gold_transit_hubs.csv")).iso2:
-        assert ((ev.iso2 == iso) & (ev.commodity == "gold") & (ev.theme == "conflict_financing")).any(), iso
-
-    rs = reread("region_scores.csv")
-    assert list(rs.columns) == ["region", "country", "theme", "score", "raw_value", "source", "year", "method"]
-    assert not rs.duplicated(["region", "theme"]).any() and set(rs.theme) <= set(THEMES)
-    assert pd.to_numeric(rs.score).between(0, 1).all() and (rs.map(lambda v: v.strip() != "")).all().all()
-    assert set(rs.country) <= set(codes)
-
-    al = reread("commodity_aliases.csv")
-    assert list(al.columns) == ["alias", "commodity", "eudr_commodity"]
-    assert al.alias.is_unique and (al.alias == al.alias.str.lower()).all()
-    assert set(ev.commodity) <= set(al.commodity)
-    for k in set(al.commodity):
-        assert ((al.alias == k) & (al.commodity == k)).any(), k
-    am = al.set_index("alias").commodity
-    for a, k in {"palm oil": "oil_palm", "palmolie": "oil_palm", "soja": "soya", "cacao": "cocoa",
-                 "koffie": "coffee", "rundvlees": "cattle", "natuursteen": "stones", "graniet": "granite",
-                 "katoen": "cotton", "goud": "gold", "hout": "wood", "timber": "wood",
-                 "bananen": "bananas", "palm fruit": "oil_palm"}.items():
-        assert am[a] == k, (a, am[a])
-
-    sr = reread("stage_relevance.csv")
-    assert list(sr.columns) == ["sector", "stage", "theme", "weight", "rationale"]
-    stages = {
-        "gold": ["mine_asm", "mine_lsm", "recycler", "trader", "refiner", "bullion_bank", "manufacturer", "retailer"],
-        "natural_stone": ["quarry", "processor", "exporter", "importer", "wholesaler", "installer"],
-        "textiles": ["cotton_farm", "ginner", "spinner", "weaver_knitter", "wet_processor", "garment_maker", "brand", "retailer"],
-        "food": ["farm", "cooperative", "processor", "trader", "manufacturer", "retailer"],
-    }
-    want = {(sec, st, th) for sec, sts in stages.items() for st in sts for th in THEMES}
-    got = set(zip(sr.sector, sr.stage, sr.theme))
-    assert got == want and len(sr) == len(want), (want - got, got - want)
-    w = pd.to_numeric(sr.weight)
-    assert w.between(0, 1).all() and (sr.rationale.str.len() > 20).all()
-
-    sv = reread("theme_severity.csv")
-    assert list(sv.columns) == ["theme", "severity", "rationale"] and set(sv.theme) == set(THEMES)
-    assert pd.to_numeric(sv.severity).between(1, 5).all() and len(sv) == len(THEMES)
-    ct = reread("category_thresholds.csv")
-    assert list(ct.columns) == ["category", "min_score"]
-    ms = pd.to_numeric(ct.min_score)
-    assert ms.iloc[0] == 0 and ms.is_monotonic_increasing and ms.between(0, 1).all()
-    print("self-check: all assertions passed")
-
-
 def main():
+    from evidence import apply_dol_2024, build_evidence
+
     codes = universe()
     I = load_indicators()
     for k, ind in I.items():
@@ -910,6 +729,8 @@ def main():
     print("\nDOL good -> key:")
     for g, ks in good_map.items():
         print(f"  {g} -> {', '.join(ks)}")
+    from check_tables import self_check
+
     self_check(codes)
 
 

@@ -1,0 +1,92 @@
+"""Commodity evidence for the reference tables (used by build_scores.py; SOURCES.md, section 3).
+
+US DOL TVPRA listings (2022 edition with the sourced 2024 removals), the EUDR benchmark as a floor
+for the EUDR commodities, and the gold transit/trading hubs as a conflict-financing floor for gold.
+"""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from build_scores import DOL_FLOOR, EUDR_FLOOR, GOLD_HUB_FLOOR, find, read_csv
+from commodity_keys import KEY_EUDR, good_keys
+
+
+def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Apply the sourced changes of the 2024 TVPRA edition (raw/dol_tvpra_2024_changes.csv).
+
+    The four removals take away the child-labour designation (ILAB's stated reason is that child
+    labour in these sectors "has been reduced to no more than isolated incidents"); a forced-labour
+    designation on the same row (Thailand, shrimp) is kept, because the sources read do not say it
+    was removed.  New countries and new goods are named without their goods or countries in the
+    sources read, so they cannot be applied (SOURCES.md, section 3).
+    """
+    path = find("dol_tvpra_2024_changes.csv")
+    changes = read_csv(path)
+    dol = dol.copy()
+    notes = {}
+    for c in changes[changes["change"] == "REMOVED"].itertuples(index=False):
+        keys = good_keys(c.good)
+        hit = (dol["country"] == c.country) & dol["good"].map(lambda g, keys=keys: good_keys(g) == keys)
+        if hit.sum() != 1:
+            sys.exit(f"{path.name}: removal {c.country}/{c.good} matches {hit.sum()} rows of the 2022 list")
+        dol.loc[hit, "child_labor"] = "0"
+        row = dol[hit].iloc[0]
+        notes[(row["iso2"], row["good"])] = (f"the 2024 edition removed '{c.good}' from {c.country} ({path.name}: "
+                                             f"{c.source_url}); the forced-labour designation is kept because "
+                                             f"the sources read do not say it was removed")
+    dol = dol[(dol["child_labor"] == "1") | (dol["forced_labor"] == "1")].reset_index(drop=True)
+    return dol, notes
+
+
+def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, codes, dol_notes=None):
+    rows = {}
+    dol_notes = dol_notes or {}
+    dol_src = (f"US DOL ILAB TVPRA List ({find('dol_tvpra_list.csv').name}, with the 2024 removals of "
+               f"{find('dol_tvpra_2024_changes.csv').name})")
+    flag_theme = {"child_labor": "child_labour", "forced_labor": "forced_labour"}
+    words = {"child_labour": "child labour", "forced_labour": "forced labour"}
+    for r in dol.itertuples(index=False):
+        for col, theme in flag_theme.items():
+            if str(getattr(r, col)).strip() != "1":
+                continue
+            for key in good_map[r.good]:
+                k = (r.iso2, key, theme)
+                e = rows.setdefault(k, dict(iso2=r.iso2, commodity=key, theme=theme,
+                                            floor=DOL_FLOOR[theme], source=f"{dol_src}, {r.edition} edition",
+                                            year=str(r.edition), goods=[], country=r.country, notes=[]))
+                e["goods"].append(r.good)
+                if (r.iso2, r.good) in dol_notes:
+                    e["notes"].append(dol_notes[(r.iso2, r.good)])
+    for e in rows.values():
+        goods = ", ".join(f"'{g}'" for g in sorted(set(e.pop("goods"))))
+        country = e.pop("country")
+        notes = e.pop("notes")
+        e["evidence"] = (f"US DOL TVPRA List {e['year']}: {goods} from {country} listed as produced "
+                         f"with {words[e['theme']]}" + "".join(f"; {n}" for n in notes))
+    hubs_path = find("gold_transit_hubs.csv")
+    for r in read_csv(hubs_path).itertuples(index=False):
+        rows[(r.iso2, "gold", "conflict_financing")] = dict(
+            iso2=r.iso2, commodity="gold", theme="conflict_financing", floor=GOLD_HUB_FLOOR,
+            source=f"{r.source_title}, {r.source_url} ({hubs_path.name})", year=r.year,
+            evidence=(f"gold transit/trading hub: {r.basis}. OECD Due Diligence Guidance for Minerals, Annex II and "
+                      f"Supplement on Gold: gold claimed to originate from, or transported via, a country through "
+                      f"which gold from conflict-affected and high-risk areas is known to transit is a red flag"))
+    bench_src = f"EUDR country benchmark, Implementing Regulation (EU) 2025/1093 ({find('eudr_country_benchmark.csv').name})"
+    eudr_for_key = dict(KEY_EUDR)
+    for r in bench.itertuples(index=False):
+        risk = r.eudr_risk.strip()
+        if risk not in EUDR_FLOOR:
+            if risk != "low":
+                sys.exit(f"unknown EUDR class {risk!r}")
+            continue
+        for key, ek in sorted(eudr_for_key.items()):
+            k = (r.iso2, key, "deforestation")
+            via = "" if key == ek else f" ('{key}' falls under EUDR commodity '{ek}', Annex I)"
+            rows[k] = dict(iso2=r.iso2, commodity=key, theme="deforestation", floor=EUDR_FLOOR[risk],
+                           source=bench_src, year="2025",
+                           evidence=f"EUDR benchmark 2025: {r.country} classified '{risk}' risk; "
+                                    f"{ek} is an EUDR relevant commodity (Reg. (EU) 2023/1115 Art. 2(1)){via}")
+    df = pd.DataFrame(rows.values(), columns=["iso2", "commodity", "theme", "floor", "source", "year", "evidence"])
+    return df.sort_values(["iso2", "commodity", "theme"]).reset_index(drop=True)
