@@ -1,10 +1,12 @@
 """The bundled reference data of the risk model, loaded as tables.
 
 Everything here is data with sources (``datasets/reference/SOURCES.md``):
-country scores per theme, commodity-specific evidence (US DOL list, EUDR
-benchmark), commodity aliases, stage relevance, theme severities and the
-category thresholds. The risk engine takes these as defaults; every one can
-be replaced by passing a table of the same shape.
+country scores per theme, region scores (ISO 3166-2), commodity-specific
+evidence (US DOL list, EUDR benchmark, gold transit hubs), commodity aliases,
+stage relevance, theme severities and the category thresholds. The risk engine
+takes these as defaults; every one can be replaced by passing a table of the
+same shape. :func:`reference_profile` answers "why is this country high?": every
+score of a country with its raw value, source, year and method.
 """
 from __future__ import annotations
 
@@ -27,6 +29,40 @@ def _read(name: str) -> pd.DataFrame:
 def country_scores() -> pd.DataFrame:
     """``iso2, theme, score, raw_value, source, year, method``: one row per country × theme."""
     return _read("country_scores.csv").astype({"iso2": str, "theme": str, "year": str, "raw_value": str})
+
+
+REGION_COLUMNS = ["region", "country", "theme", "score", "raw_value", "source", "year", "method"]
+
+
+@lru_cache(maxsize=None)
+def region_scores() -> pd.DataFrame:
+    """Scores for sub-national regions, read in cited sources: one row per region × theme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region``: ISO 3166-2 code (``CN-XJ``, ``CD-NK``, ``BR-PA``);
+        ``country``: ISO 3166-1 alpha-2 of the region's country;
+        ``theme``: one of the ten risk themes;
+        ``score``: likelihood in [0, 1], higher = riskier, on the same scale as
+        :func:`country_scores`;
+        ``raw_value``: the finding or measured value as read (text);
+        ``source``: title and address of the source read, and the raw file;
+        ``year``: year or period of the source (text);
+        ``method``: ``rule:<name>=<score>`` for a documented finding, or
+        ``measured:<scale>;<anchors>`` for a measured value on a country scale.
+
+        A region without a row for a theme has no region score for it: the
+        country score applies. How the two combine is the risk engine's choice.
+
+    Examples
+    --------
+    >>> region_scores().query("region == 'CN-XJ'")[["theme", "score"]].to_dict("records")
+    [{'theme': 'forced_labour', 'score': 0.95}]
+    """
+    table = _read("region_scores.csv").astype({"region": str, "country": str, "theme": str, "year": str,
+                                                "raw_value": str, "source": str, "method": str})
+    return table[REGION_COLUMNS]
 
 
 @lru_cache(maxsize=None)
@@ -112,6 +148,76 @@ def commodity_key(value: object) -> str | None:
         if candidate in aliases:
             return aliases[candidate]
     return re.sub(r"[\s\-/]+", "_", folded)
+
+
+PROFILE_COLUMNS = ["level", "place", "theme", "score", "category", "raw_value", "source", "year", "method"]
+
+
+def reference_profile(country: str, theme: str | None = None, *, commodities: bool = False) -> pd.DataFrame:
+    """Every bundled score of one country, with where it comes from.
+
+    Parameters
+    ----------
+    country : str
+        ISO alpha-2 or alpha-3 code or a country name (``"IN"``, ``"India"``).
+    theme : str, optional
+        Only this theme; default all ten.
+    commodities : bool
+        Also list the commodity evidence (DOL listings, EUDR benchmark floors,
+        gold transit hubs) that can raise the score for particular goods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level`` (``country``, ``region`` or ``commodity:<key>``), ``place``
+        (ISO code), ``theme``, ``score`` (for commodity rows the floor),
+        ``category``, ``raw_value``, ``source``, ``year``, ``method`` (for
+        commodity rows the evidence text). Country rows first in theme order,
+        then region rows, then commodity rows.
+
+    Raises
+    ------
+    InputError
+        Unknown country or theme.
+    """
+    from riskgraph.chain.countries import to_iso2
+    from riskgraph.chain.model import THEMES
+    from riskgraph.errors import InputError
+
+    iso = to_iso2(country)
+    if iso is None:
+        raise InputError(f"unknown country {country!r}: give an ISO code or a country name")
+    if theme is not None and theme not in THEMES:
+        raise InputError(f"unknown theme {theme!r}: one of {', '.join(THEMES)}")
+    themes = [theme] if theme else list(THEMES)
+    order = {name: i for i, name in enumerate(THEMES)}
+    scores = country_scores()
+    rows = scores[(scores["iso2"] == iso) & scores["theme"].isin(themes)]
+    if rows.empty:
+        raise InputError(f"no reference scores for {country!r} ({iso})")
+    parts = [rows.assign(level="country", place=iso)]
+    regions = region_scores()
+    regions = regions[(regions["country"] == iso) & regions["theme"].isin(themes)]
+    parts.append(regions.assign(level="region", place=regions["region"]))
+    if commodities:
+        evidence = commodity_evidence()
+        evidence = evidence[(evidence["iso2"] == iso) & evidence["theme"].isin(themes)]
+        parts.append(evidence.assign(level="commodity:" + evidence["commodity"], place=iso, score=evidence["floor"],
+                                     raw_value="", method=evidence["evidence"]))
+    table = pd.concat([p.reindex(columns=PROFILE_COLUMNS + ["_rank"]) for p in parts if len(p)], ignore_index=True)
+    table["_rank"] = table["level"].map(lambda v: 0 if v == "country" else 1 if v == "region" else 2)
+    table["_theme"] = table["theme"].map(order)
+    table = table.sort_values(["_rank", "_theme", "place", "level"], kind="stable")
+    table["score"] = table["score"].astype(float)
+    table["category"] = table["score"].map(score_category)
+    return table[PROFILE_COLUMNS].reset_index(drop=True)
+
+
+def score_category(score: float) -> str:
+    """The category of a score by the bundled thresholds (``low`` … ``very_high``)."""
+    thresholds = category_thresholds()
+    reached = thresholds[thresholds <= score + 1e-12]
+    return str(reached.index[-1]) if len(reached) else str(thresholds.index[0])
 
 
 @dataclass(frozen=True)
