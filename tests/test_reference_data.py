@@ -94,6 +94,15 @@ def test_every_region_score_names_a_source_with_address_and_year():
     assert (REGION["country"] == REGION["region"].str[:2]).all()
 
 
+def test_every_listed_cahra_region_has_a_conflict_score_above_the_country_floor():
+    cahra = _read(REFERENCE / "raw" / "indicators" / "conflict_eu_cahra_regions_2026.csv")
+    conflict = REGION[REGION["theme"] == "conflict_financing"]
+    assert len(conflict) == len(cahra) == 234
+    assert conflict["score"].astype(float).min() > 0.75
+    drc = conflict[conflict["country"] == "CD"]
+    assert len(drc) == 26 and drc["source"].str.contains("cahraslist.net").all()
+
+
 def test_proxies_are_labelled_and_national_estimates_flagged_secondary():
     india = COUNTRY[(COUNTRY["iso2"] == "IN") & (COUNTRY["theme"] == "child_labour")].iloc[0]
     assert india["method"].startswith("secondary:") and "secondary" in india["source"]

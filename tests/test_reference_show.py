@@ -37,7 +37,8 @@ def test_profile_of_india_lists_every_theme_then_its_regions():
     country = table[table["level"] == "country"]
     assert len(country) == 10 and set(country["place"]) == {"IN"}
     assert list(table["level"]).index("region") == 10  # regions after the ten country rows
-    assert set(table.loc[table["level"] == "region", "place"]) == {"IN-RJ"}
+    # Rajasthan (silicosis, child labour) and the two CAHRA-listed states (Chhattisgarh, Jammu and Kashmir)
+    assert set(table.loc[table["level"] == "region", "place"]) == {"IN-RJ", "IN-CG", "IN-JK"}
     child = country[country["theme"] == "child_labour"].iloc[0]
     # Census 2011: 3.9 % on the log scale between 2 % (0.25) and 5 % (0.5):
     # 0.25 + 0.25 * log(3.9 / 2) / log(5 / 2) = 0.432

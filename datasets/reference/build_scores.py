@@ -636,10 +636,27 @@ def build_country_scores(I: dict[str, Indicator], codes: list[str]):
 # Region scores (ISO 3166-2)
 # ---------------------------------------------------------------------------------------------
 def build_region_scores(codes) -> pd.DataFrame:
-    """Sourced sub-national findings -> scores by the rules in ``REGION_RULES``."""
+    """Sourced sub-national findings -> scores by the rules in ``REGION_RULES``.
+
+    Two inputs: every region of the EU CAHRA list (conflict financing, by its conflict-affected or
+    high-risk status) and ``region_evidence.csv`` (findings and measured values for any theme).
+    """
+    rows = []
+    cahra_path = find("indicators/conflict_eu_cahra_regions_*.csv")
+    aliases = {"IN-CT": "IN-CG"}  # the CAHRA data uses Chhattisgarh's former ISO 3166-2 code
+    for r in read_csv(cahra_path).itertuples(index=False):
+        region = aliases.get(r.region, r.region)
+        if r.iso2 not in codes or not pycountry.subdivisions.get(code=region):
+            sys.exit(f"{cahra_path.name}: {r.region} is not an ISO 3166-2 code")
+        rule = {"conflict_affected": "cahra_conflict_affected", "high_risk": "cahra_high_risk"}[r.status]
+        rows.append(dict(region=region, country=r.iso2, theme="conflict_financing", score=REGION_RULES[rule],
+                         raw_value=f"{r.name}: {r.status.replace('_', '-')}" + (
+                             f" (listed as {r.region})" if region != r.region else ""),
+                         source=f"{INDICATORS['cahra'][1]}, region entries, https://www.cahraslist.net/ "
+                                f"({cahra_path.name})",
+                         year=r.year, method=f"rule:{rule}={REGION_RULES[rule]:g}"))
     path = find("region_evidence.csv")
     ev = read_csv(path)
-    rows = []
     for r in ev.itertuples(index=False):
         country = r.region.split("-")[0]
         if country not in codes or not pycountry.subdivisions.get(code=r.region):
