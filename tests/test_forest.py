@@ -309,3 +309,48 @@ def test_a_plot_the_rasters_cannot_measure_keeps_its_figures(gfc):
     assert result.loc["near", "forest_loss_ha_after_2020"] == pytest.approx(box_ha(*PLOTS["inside_loss"]), rel=0.02)
     findings = forest_findings(result.reset_index())
     assert findings.set_index("plot_id").loc["far", "rule"] == "not_assessed"  # not "declared vs satellite"
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _cli(args):
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def test_the_forest_command_writes_plots_and_findings(gfc, tmp_path):
+    from riskgraph.chain.io import read_geojson_plots
+
+    source = tmp_path / "plots.geojson"
+    from riskgraph.chain.io import write_geojson_plots
+
+    write_geojson_plots(_plots({"inside_loss": PLOTS["inside_loss"], "no_loss": PLOTS["no_loss"]},
+                               forest_loss_ha_after_2020={"inside_loss": 0.0, "no_loss": 0.0}), source)
+    out = tmp_path / "out" / "plots.forest.geojson"
+    result = _cli(["forest", str(source), "--gfc", str(gfc), "--out", str(out)])
+    assert result.exit_code == 1, result.output  # the declared 0 ha disagrees with the rasters
+    assert "declared 0.00 ha of forest loss after 2020, Hansen_GFC-2024-v1.12 show" in result.stderr
+    written = read_geojson_plots(out).frame.set_index("plot_id")
+    assert float(written.loc["inside_loss", "forest_loss_ha_after_2020"]) == pytest.approx(
+        box_ha(*PLOTS["inside_loss"]), rel=0.02)
+    assert json.loads(written.loc["inside_loss", "forest_loss_by_year"]).keys() == {"2022"}
+    assert float(written.loc["inside_loss", "declared_forest_loss_ha_after_2020"]) == 0
+    findings = pd.read_csv(tmp_path / "out" / "plots.forest.findings.csv")
+    assert findings["rule"].tolist() == ["declared_vs_satellite"]
+
+
+def test_the_forest_command_exits_0_without_findings_and_2_on_bad_input(gfc, tmp_path):
+    from riskgraph.chain.io import write_geojson_plots
+
+    source = tmp_path / "plots.geojson"
+    write_geojson_plots(_plots({"no_loss": PLOTS["no_loss"]}), source)
+    ok = _cli(["forest", str(source), "--gfc", str(gfc), "--out", str(tmp_path / "o.geojson"), "-q"])
+    assert ok.exit_code == 0 and ok.stderr == ""
+    missing = _cli(["forest", str(source), "--gfc", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o.geojson")])
+    assert missing.exit_code == 2 and "no such folder" in missing.stderr
+    bad = _cli(["forest", str(source), "--gfc", str(gfc), "--min-canopy", "101", "--out", str(tmp_path / "o.geojson")])
+    assert bad.exit_code == 2

@@ -7,7 +7,7 @@ a traceback: errors of ours become one line.
 One module per group of commands: ``chain`` (validate, info, generate,
 demo), ``risk`` (matrix, explain), ``hotspots``, ``reports`` (report, diff,
 secretariat, eudr, statement), ``minerals``, ``imports`` (import, match),
-``reference`` (reference show) and ``db``; ``_common`` holds the group and the shared options.
+``reference`` (reference show), ``forest`` and ``db``; ``_common`` holds the group and the shared options.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import click
 from riskgraph.cli._common import CONTEXT, RiskGraphGroup, chain_path, cli, output_options, quiet_option
 from riskgraph.cli.chain import demo, generate, info, validate
 from riskgraph.cli.db import db
+from riskgraph.cli.forest import forest
 from riskgraph.cli.hotspots import hotspots
 from riskgraph.cli.imports import import_group, match
 from riskgraph.cli.minerals import minerals
@@ -28,7 +29,7 @@ from riskgraph.errors import ChainError, InputError, RiskGraphError
 from riskgraph.output import stderr
 
 for _command in (validate, info, generate, matrix, explain, hotspots, report, diff, eudr, statement, minerals,
-                 secretariat, import_group, match, reference, db, demo):
+                 secretariat, import_group, match, reference, forest, db, demo):
     cli.add_command(_command)
 
 __all__ = ["CONTEXT", "RiskGraphGroup", "chain_path", "cli", "main", "output_options", "quiet_option"]

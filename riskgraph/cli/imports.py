@@ -1,7 +1,7 @@
 """Command-line verbs for importing members' files and matching suppliers across members.
 
 Thin shells over :mod:`riskgraph.sources` and :mod:`riskgraph.sources.match`: the
-``import`` group (``osh``, ``cmrt``, ``suppliers``) and the ``match``
+``import`` group (``osh``, ``cmrt``, ``suppliers``, ``whisp``) and the ``match``
 command. Data files go where ``--out`` says; diagnostics go to stderr;
 quarantined rows and findings are written next to the output. Exit codes: 0
 ok, 1 rows quarantined or error findings, 2 bad input.
@@ -73,7 +73,7 @@ def _write_chain(chain: Chain, out: Path) -> None:
 
 @click.group("import", context_settings=CONTEXT)
 def import_group() -> None:
-    """Import members' files into riskgraph's data contract (actors.csv, flows.csv).
+    """Import members' files into riskgraph's data contract (actors.csv, flows.csv, plots).
 
     Every row is validated as a chain file is; rows that cannot be used are
     quarantined, written next to the output and reported on stderr.
@@ -83,6 +83,7 @@ def import_group() -> None:
       riskgraph import osh facilities.csv --out members/acme --sector textiles
       riskgraph import cmrt cmrt_*.xlsx --out smelters.xlsx --rmi rmi_smelter_list.csv
       riskgraph import suppliers factory_list.xls --sector textiles --out members/acme
+      riskgraph import whisp whisp_results.csv --out plots.whisp.geojson
     """
 
 
@@ -196,6 +197,60 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
     stderr("Wrote " + ", ".join(map(str, written)))
     failed = (findings["severity"] == "error").any() or len(tables["quarantine"]) > 0
     sys.exit(1 if failed else 0)
+
+
+@import_group.command("whisp", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="GeoJSON to write the plots to, with their forest properties.")
+@click.option("--plots", "plots_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The member's plot file: put Whisp's figures on these plots (by plot id) instead of "
+                   "writing Whisp's own geometries.")
+def whisp(file: Path, out: Path, plots_file: Path | None) -> None:
+    """Import a Whisp result table (CSV or GeoJSON) as plots with forest properties.
+
+    Whisp's columns (EUFO_2020, GFC_TC_2020, GFC_loss_after_2020,
+    TMF_def_after_2020, RADD_after_2020, GFC_loss_year_YYYY, …) become
+    forest_2020_ha, forest_loss_ha_after_2020, forest_loss_by_year,
+    forest_loss_year and forest_source, which the hotspots and the EUDR
+    view read; each dataset's figure is kept in forest_evidence. RADD radar
+    alerts are kept as forest_alert_ha_after_2020 (unconfirmed), never as
+    loss. With --plots, a figure the member declared is kept and compared.
+    Exits 1 when rows were quarantined or figures disagree.
+
+    \b
+    Example:
+      riskgraph import whisp whisp_results.csv --out plots.whisp.geojson
+      riskgraph import whisp whisp_results.csv --plots members/acme/plots.geojson --out checked.geojson
+    """
+    from riskgraph.cli.forest import report_findings, write_plots
+    from riskgraph.forest import forest_findings
+    from riskgraph.sources.whisp import merge_whisp, read_whisp
+
+    if out.suffix.lower() not in (".geojson", ".json"):
+        raise InputError(f"--out must end in .geojson, not '{out.suffix or out.name}'", path=out)
+    table = read_whisp(file)
+    if plots_file is not None:
+        from riskgraph.geo.plots import read_plots
+
+        plots, unmatched = merge_whisp(read_plots(plots_file), table, replace=True)
+        if unmatched:
+            stderr(f"{len(unmatched)} Whisp plots match no plot id in {plots_file.name}, e.g. {unmatched[0]}")
+    else:
+        plots = table.plots
+    write_plots(plots, out)
+    stderr(f"Wrote {len(plots)} plots to {out} ({len(table.plots)} Whisp rows used, "
+           f"{len(table.quarantine)} quarantined)")
+    failed = 0
+    if len(table.quarantine):
+        path = _sibling(out, "quarantine")
+        table.quarantine.to_csv(path, index=False)
+        _summarise(table.quarantine.assign(message=[f"{table.file} row {r.row} column {r.column}: {r.reason}"
+                                                    for r in table.quarantine.itertuples()],
+                                           severity="error"))
+        stderr(f"{len(table.quarantine)} quarantined rows written to {path}")
+        failed = 1
+    sys.exit(max(failed, report_findings(forest_findings(plots), out)))
 
 
 def _actors_of(path: Path) -> tuple[pd.DataFrame, Chain | None]:

@@ -81,7 +81,7 @@ Progress = Callable[[int, int, int, int], None]
 
 def _plot_frame(plots) -> pd.DataFrame:
     if isinstance(plots, (str, Path)):
-        from riskgraph.geolocation import read_plots
+        from riskgraph.geo.plots import read_plots
 
         return read_plots(plots)
     if isinstance(plots, pd.DataFrame):
@@ -246,7 +246,7 @@ def plot_forest(plots, *, gfc_dir: Path | str, jrc_dir: Path | str | None = None
     ----------
     plots : DataFrame or path
         The plots table (``plot_id``, ``area_ha``, ``geometry`` as GeoJSON
-        text, …; :func:`riskgraph.geolocation.read_plots`) or a plot file.
+        text, …; :func:`riskgraph.geo.plots.read_plots`) or a plot file.
     gfc_dir : path
         Folder with Hansen GFC ``treecover2000`` and ``lossyear`` tiles or clips.
     jrc_dir : path, optional

@@ -51,6 +51,10 @@ GRID_TOLERANCE = 1e-6
 
 TIFF_SUFFIXES = (".tif", ".tiff")
 
+#: A file name containing this word holds made-up values (test data, the bundled demo clip); every figure
+#: measured on it says so in its ``forest_source``.
+SYNTHETIC = "synthetic"
+
 
 @dataclass(frozen=True)
 class Tile:
@@ -108,9 +112,11 @@ class ForestTiles:
     def source(self) -> str:
         """Dataset and version of the forest figures, from the file names (e.g. ``Hansen_GFC-2024-v1.12``)."""
         hansen = self.gfc[0].lossyear.product
-        if self.jrc:
-            return f"{self.jrc[0].product} (forest 2020); {hansen} (lossyear)"
-        return hansen
+        source = f"{self.jrc[0].product} (forest 2020); {hansen} (lossyear)" if self.jrc else hansen
+        tiles = [t for pair in self.gfc for t in (pair.treecover, pair.lossyear)] + list(self.jrc)
+        if any(SYNTHETIC in t.path.name.lower() for t in tiles):
+            source += " (synthetic clip)"
+        return source
 
 
 def _describe(path: Path) -> Tile | None:

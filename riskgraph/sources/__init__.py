@@ -19,6 +19,8 @@ counted apart as ``empty_rows``).
 :func:`read_rmi_smelter_list`          RMI smelter/refiner reference list
 :func:`read_supplier_list`             plain supplier / factory lists (CSV, .xlsx,
                                        legacy .xls), header row detected
+:func:`read_whisp`                     Whisp (FAO Open Foris) result tables → plot
+                                       forest properties; :func:`merge_whisp`
 =====================================  ==========================================
 
 Ids
@@ -46,12 +48,14 @@ from riskgraph.sources.open_supply_hub import read_open_supply_hub
 from riskgraph.sources.rmi import read_rmi_smelter_list
 from riskgraph.sources.suppliers import SUPPLIER_HEADERS, read_supplier_list
 from riskgraph.sources.vocabulary import FACILITY_STAGES, infer_sector, infer_stage
+from riskgraph.sources.whisp import WhispTable, merge_whisp, read_whisp
 
 __all__ = [
     "CmrtReport",
     "FACILITY_STAGES",
     "ImportReason",
     "SUPPLIER_HEADERS",
+    "WhispTable",
     "actor_id",
     "cell_text",
     "cmrt_tables",
@@ -59,8 +63,10 @@ __all__ = [
     "country_code",
     "infer_sector",
     "infer_stage",
+    "merge_whisp",
     "read_cmrt",
     "read_open_supply_hub",
     "read_rmi_smelter_list",
     "read_supplier_list",
+    "read_whisp",
 ]
