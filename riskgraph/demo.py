@@ -4,7 +4,9 @@ For each bundled chain (gold, natural stone, textiles, food): read and
 validate, summarise its structure, assess every node (chain-location
 matrices for every theme), find the hotspots, list the top risks and
 hotspots, and write the HTML report and the Excel risk matrix of the sector
-(every most-downstream actor, weighted by volume). No server is needed.
+(every most-downstream actor, weighted by volume). A chain with forest tiles
+beside it (``datasets/food/forest/``, a synthetic clip) also shows the path
+from raster to plot to hotspot to EUDR statement. No server is needed.
 """
 from __future__ import annotations
 
@@ -25,6 +27,57 @@ def _top_risks(name: str, assessment, top: int) -> pd.DataFrame:
                    "peak_actor", "unknown_share"]].reset_index(drop=True)
 
 
+def forest_evidence(chain, folder: Path, hotspots: pd.DataFrame, assessment) -> pd.DataFrame:
+    """Raster → plot → hotspot → EUDR for the plots that a chain's bundled forest tiles cover.
+
+    The plots are measured afresh on the tiles in ``folder``
+    (:func:`riskgraph.forest.plot_forest`); for each plot with a figure, the
+    table gives the member's declaration beside the measurement, the plot's
+    rank among the deforestation hotspots, and the EUDR operator whose
+    statement it blocks: products from a plot with forest loss after the
+    cut-off may not be placed on the market (Regulation (EU) 2023/1115,
+    Art. 2(13) and 3(a); :func:`riskgraph.regulation.eudr.eudr_statement`).
+    Of the operators the plots' material reaches, the demo asks the one that
+    receives most of it (``riskgraph eudr`` answers for any other).
+    """
+    import networkx as nx
+
+    from riskgraph.forest import plot_forest
+    from riskgraph.graph import to_networkx
+    from riskgraph.regulation.common import EU_MEMBER_STATES
+    from riskgraph.regulation.eudr import OPERATOR, eudr_role, eudr_statement
+
+    measured = plot_forest(chain.plots, gfc_dir=folder)
+    measured = measured[measured["forest_source"].notna()].reset_index(drop=True)
+    plot_ranks = hotspots[(hotspots["theme"] == "deforestation") & hotspots["plot"].notna()]
+    plot_ranks = plot_ranks.groupby("plot")["rank"].min()
+    lost = set(measured.loc[measured["forest_loss_ha_after_2020"] > 0, "plot_id"])
+    farms = sorted(set(measured.loc[measured["plot_id"].isin(lost), "actor_id"]))
+    graph = to_networkx(chain)
+    downstream = set().union(*(nx.descendants(graph, farm) for farm in farms)) if farms else set()
+    countries = chain.actors.set_index("id")["country"]
+    # The operator first places the product on the Union market (Art. 2(15)-(16), 4): an EU actor supplied
+    # from outside the Union. The role rules decide; this only narrows whom to ask, most material first.
+    entry = [node for node in downstream if countries.get(node) in EU_MEMBER_STATES
+             and any(countries.get(supplier) not in EU_MEMBER_STATES for supplier in graph.predecessors(node))]
+    entry.sort(key=lambda node: (-float(assessment.upstream(node).reindex(farms).fillna(0).sum()), node))
+    blocked: dict[str, str] = {}
+    for node in entry:
+        if eudr_role(chain, node).role == OPERATOR:
+            for plot in set(eudr_statement(chain, node).blocking["plot"].dropna()) & lost:
+                blocked[plot] = node
+            break
+    declared = measured.get("declared_forest_loss_ha_after_2020", pd.Series([None] * len(measured)))
+    return pd.DataFrame({
+        "plot": measured["plot_id"], "farm": measured["actor_id"],
+        "forest_2020_ha": measured["forest_2020_ha"].astype(float).round(2),
+        "loss_after_2020_ha": measured["forest_loss_ha_after_2020"].astype(float).round(2),
+        "loss_year": measured["forest_loss_year"], "declared_ha": pd.to_numeric(declared, errors="coerce"),
+        "hotspot_rank": measured["plot_id"].map(plot_ranks).astype("Int64"),
+        "blocks_eudr_statement_of": measured["plot_id"].map(lambda p: blocked.get(p, "")),
+    })
+
+
 def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False) -> pd.DataFrame:
     """Run the whole job on each chain; print summary, top risks and hotspots; write reports to ``out``."""
     from riskgraph.hotspots import find_hotspots
@@ -34,7 +87,7 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
     if not paths:
         stderr("No bundled chains found (expected datasets/<sector>/actors.csv).")
         return pd.DataFrame()
-    rows, risks, hot = [], [], []
+    rows, risks, hot, forest = [], [], [], []
     for path in paths:
         start = time.perf_counter()
         chain = read_chain(path)
@@ -45,6 +98,9 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
         ranked = found.hotspots.sort_values("score", ascending=False).head(top)
         hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])
         risks.append(_top_risks(chain.name, assessment, top))
+        if (Path(path) / "forest").is_dir():
+            forest.append((chain.name, Path(path) / "forest",
+                           forest_evidence(chain, Path(path) / "forest", found.hotspots, assessment)))
         if out is not None:
             from riskgraph.geo.maps import hotspot_map_frame
             from riskgraph.report import hotspot_table
@@ -68,6 +124,9 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
     hotspots["reasons"] = hotspots["reasons"].map(
         lambda r: "; ".join(list(r)[:2]) + (" …" if len(r) > 2 else "") if isinstance(r, (list, tuple)) else r)
     emit_table(hotspots, title="Top hotspots per sector")
+    for name, folder, table in forest:
+        emit_table(table, title=f"Forest evidence ({name}): plots measured on {folder.name}/ (a synthetic Hansen-style "
+                                "clip) → deforestation hotspot rank → the EUDR operator's statement they block")
     if out is not None and not quiet:
         stderr(f"Reports written to {out}/ (one .html and one .xlsx per sector).")
     if not quiet:

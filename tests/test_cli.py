@@ -91,6 +91,8 @@ def test_console_script_runs_demo_in_a_real_process(tmp_path):
         assert (tmp_path / "demo" / f"{sector}.html").stat().st_size > 10_000
         assert (tmp_path / "demo" / f"{sector}.xlsx").is_file()
     assert "Top hotspots per sector" in result.stdout and "Top risks per sector" in result.stdout
+    # raster → plot → hotspot → EUDR: the food chain's plots measured on its bundled synthetic clip
+    assert "Forest evidence (food)" in result.stdout and "PLT-CI-0036" in result.stdout
 
 
 def test_matrix_json_for_one_theme_is_one_object_with_the_documented_keys(data_dir):

@@ -1,4 +1,5 @@
 """The bundled sector chains validate with only their documented findings, and the tool finds what they document."""
+import pandas as pd
 import pytest
 
 import riskgraph as rg
@@ -82,3 +83,43 @@ def test_the_gold_recycling_loop_leaks_and_converges():
     assert cycles(chain) == [sorted(["GLD-MFG-NL-01", "GLD-RCY-NL-01", "GLD-REF-CH-02"])] or len(cycles(chain)) == 1
     shares = rg.assess(chain).shares("GLD-MFG-NL-01")
     assert shares.loc["refiner"].sum() > 1.0  # gold passing the refiner more than once is counted, not hidden
+
+
+FOREST_PLOTS = {"PLT-CI-0035": 2022, "PLT-CI-0036": 2023, "PLT-CI-0037": None, "PLT-CI-0038": None}
+
+
+def test_food_forest_figures_are_what_the_bundled_synthetic_clip_measures():
+    from riskgraph.forest import forest_findings, plot_forest
+
+    chain = rg.read_chain(dataset_path("food"))
+    measured = plot_forest(chain.plots, gfc_dir=dataset_path("food", "forest")).set_index("plot_id")
+    bundled = chain.plots.set_index("plot_id")
+    for plot, year in FOREST_PLOTS.items():
+        for column in ("forest_2020_ha", "forest_loss_ha_after_2020", "tree_cover_loss_ha_2001_2020"):
+            assert measured.loc[plot, column] == pytest.approx(float(bundled.loc[plot, column]), abs=1e-4)
+        assert (pd.isna(measured.loc[plot, "forest_loss_year"]) if year is None
+                else measured.loc[plot, "forest_loss_year"] == year)
+        assert measured.loc[plot, "forest_source"] == "Hansen_GFC-2024-v1.12 (synthetic clip)"
+    assert measured.loc["PLT-CI-0037", "forest_2020_ha"] == 0  # cleared in 2016: not forest at the cut-off
+    # The region's declared plots lie on the clip and agree with it; the two new clearings contradict theirs.
+    assert set(measured.index[measured["forest_source"].notna()]) == set(FOREST_PLOTS) | {
+        f"PLT-CI-{n:04d}" for n in range(14, 20)}
+    findings = forest_findings(measured.reset_index())
+    assert set(findings.loc[findings["rule"] == "declared_vs_satellite", "plot_id"]) == {"PLT-CI-0035",
+                                                                                         "PLT-CI-0036"}
+
+
+def test_raster_loss_makes_hotspots_and_blocks_the_eudr_statement():
+    from riskgraph.hotspots import find_hotspots
+    from riskgraph.regulation.eudr import eudr_statement
+
+    chain = rg.read_chain(dataset_path("food"))
+    assessment = rg.assess(chain)
+    hotspots = find_hotspots(chain, assessment, theme="deforestation").hotspots
+    assert {"PLT-CI-0035", "PLT-CI-0036"} <= set(hotspots["plot"].dropna())
+    statement = eudr_statement(chain, "FOD-PRC-NL-03")  # the operator importing this cocoa into the Union
+    blocking = statement.blocking.set_index("plot")
+    assert {"PLT-CI-0035", "PLT-CI-0036"} <= set(blocking.index)
+    assert blocking.loc["PLT-CI-0036", "rule_id"] == "EUDR-CUTOFF"
+    assert "4.5691 ha of forest loss" in blocking.loc["PLT-CI-0036", "reason"]
+    assert not {"PLT-CI-0037", "PLT-CI-0038"} & set(blocking.index)  # loss before 2021, no loss: not blocking

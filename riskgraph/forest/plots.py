@@ -145,48 +145,55 @@ def footprints(plots: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _wkb_source(wkbs: list[bytes]):
     """An exactextract feature source over WKB geometries, features numbered in order."""
-    from exactextract._exactextract import Feature
-    from exactextract.feature import FeatureSource
+    global _WkbSource
+    if _WkbSource is None:  # exactextract is imported on first use, and its classes defined once
+        from exactextract._exactextract import Feature
+        from exactextract.feature import FeatureSource
 
-    class _Feature(Feature):
-        def __init__(self, index: int, wkb: bytes):
-            Feature.__init__(self)
-            self.properties = {"i": index}
-            self.wkb = wkb
+        class _Feature(Feature):
+            def __init__(self, index: int, wkb: bytes):
+                Feature.__init__(self)
+                self.properties = {"i": index}
+                self.wkb = wkb
 
-        def geometry(self):
-            return self.wkb
+            def geometry(self):
+                return self.wkb
 
-        def set_geometry_format(self):
-            return "wkb"
+            def set_geometry_format(self):
+                return "wkb"
 
-        def set_geometry(self, wkb):
-            self.wkb = wkb
+            def set_geometry(self, wkb):
+                self.wkb = wkb
 
-        def get(self, name):
-            return self.properties[name]
+            def get(self, name):
+                return self.properties[name]
 
-        def set(self, name, value):
-            self.properties[name] = value
+            def set(self, name, value):
+                self.properties[name] = value
 
-        def fields(self):
-            return list(self.properties)
+            def fields(self):
+                return list(self.properties)
 
-    class _Source(FeatureSource):
-        def __init__(self):
-            super().__init__()
+        class _Source(FeatureSource):
+            def __init__(self, geometries: list[bytes]):
+                super().__init__()
+                self.geometries = geometries
 
-        def count(self):
-            return len(wkbs)
+            def count(self):
+                return len(self.geometries)
 
-        def __iter__(self):
-            for i, wkb in enumerate(wkbs):
-                yield _Feature(i, wkb)
+            def __iter__(self):
+                for i, wkb in enumerate(self.geometries):
+                    yield _Feature(i, wkb)
 
-        def srs_wkt(self):
-            return None
+            def srs_wkt(self):
+                return None
 
-    return _Source()
+        _WkbSource = _Source
+    return _WkbSource(wkbs)
+
+
+_WkbSource = None
 
 
 def covered_cells(window: np.ndarray, west: float, north: float, res_x: float, res_y: float, geometries):
@@ -204,14 +211,14 @@ def covered_cells(window: np.ndarray, west: float, north: float, res_x: float, r
     height, width = window.shape
     source = NumPyRasterSource(window, west, north - height * res_y, west + width * res_x, north)
     wkbs = list(shapely.to_wkb(np.asarray(geometries, dtype=object)))
-    result = exact_extract(source, _wkb_source(wkbs), ["cell_id", "coverage"], output="pandas")
-    cell_lists = result["cell_id"].to_numpy()
+    result = exact_extract(source, _wkb_source(wkbs), ["cell_id", "coverage"], output="geojson")
+    cell_lists = [f["properties"]["cell_id"] for f in result]
     lengths = np.fromiter((len(c) for c in cell_lists), dtype=np.int64, count=len(cell_lists))
     if lengths.sum() == 0:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty
     cells = np.concatenate(cell_lists).astype(np.int64)
-    coverage = np.concatenate(result["coverage"].to_numpy()).astype(float)
+    coverage = np.concatenate([f["properties"]["coverage"] for f in result]).astype(float)
     owner = np.repeat(np.arange(len(wkbs)), lengths)
     return owner, cells, coverage
 
@@ -348,6 +355,9 @@ def _split(geoms: np.ndarray, tiles: ForestTiles) -> tuple[list[tuple[np.ndarray
 
 
 def _measure(geoms, tiles: ForestTiles, totals: _Totals, min_canopy: int, block: int, progress):
+    """Measure every plot part on its tile, block by block; returns (share outside the tiles, touched)."""
+    from contextlib import ExitStack
+
     import rasterio
     import shapely
 
@@ -359,10 +369,10 @@ def _measure(geoms, tiles: ForestTiles, totals: _Totals, min_canopy: int, block:
     plots_total = int(touched.sum())
     done = 0
     jrc_datasets: dict = {}
-    # Each window is read once, so GDAL's block cache (by default 5 % of RAM) buys little and costs memory.
-    env = rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB * 1024 * 1024)
-    env.__enter__()
-    try:
+    with ExitStack() as stack:
+        # Each window is read once, so GDAL's block cache (by default 5 % of RAM) buys little and costs memory.
+        stack.enter_context(rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB * 1024 * 1024))
+        stack.callback(lambda: [dataset.close() for dataset in jrc_datasets.values()])
         for k, (pair, (index, parts)) in enumerate(zip(tiles.gfc, split)):
             if len(index):
                 grid = pair.grid
@@ -378,16 +388,11 @@ def _measure(geoms, tiles: ForestTiles, totals: _Totals, min_canopy: int, block:
                         _block(grid, tc_src, ly_src, pair, tiles, jrc_datasets, index[members], parts[members],
                                bounds[members], totals, min_canopy)
                         parts_left[index[members]] -= 1
-                        finished = int((parts_left[index[members]] == 0).sum())
-                        done += finished
+                        done += int((parts_left[index[members]] == 0).sum())
                         if progress is not None:
                             progress(done, plots_total, k, len(tiles.gfc))
             if progress is not None:
                 progress(done, plots_total, k + 1, len(tiles.gfc))
-    finally:
-        for dataset in jrc_datasets.values():
-            dataset.close()
-        env.__exit__(None, None, None)
     return outside, touched
 
 

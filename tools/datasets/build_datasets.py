@@ -8,10 +8,11 @@ identical on every run.
 from __future__ import annotations
 
 import build_food
+import build_food_forest
 import build_gold
 import build_natural_stone
 import build_textiles
 
 if __name__ == "__main__":
-    for module in (build_gold, build_natural_stone, build_textiles, build_food):
+    for module in (build_gold, build_natural_stone, build_textiles, build_food, build_food_forest):
         module.build()
