@@ -498,6 +498,7 @@ def deforestation_inputs(I: dict[str, Indicator]) -> pd.DataFrame:
     df["net_pct"] = net
     df["rate_pct"] = df["loss_ha"] / (df["area_kha"] * 1000.0) * 100.0
     df.attrs.update(source_gfw=f"GFW/Hansen tree cover loss ({path.name})", years=f"{years[0]}-{years[-1]}",
+                    recent=f"{years[-5]}_{years[-1]}",
                     net_source=f"{a20.source} + {a10.source}")
     return df
 
@@ -517,7 +518,7 @@ def build_deforestation(t: Theme, I: dict[str, Indicator]):
         parts = [s_rate[iso], s_area[iso]] + ([s_net[iso]] if pd.notna(s_net[iso]) else [])
         secondary = "secondary" in str(r["area_src"])
         tier = "secondary" if secondary else ("primary" if r["in_gfw"] else "fallback")
-        raw = (f"loss_weighted_ha={r['loss_ha']:.0f};loss_2019_2023_mean_ha={r['loss_recent5']:.0f};"
+        raw = (f"loss_weighted_ha={r['loss_ha']:.0f};loss_{d.attrs['recent']}_mean_ha={r['loss_recent5']:.0f};"
                f"forest_area_kha={r['area_text']};loss_rate_pct={r['rate_pct']:.3f}")
         if pd.notna(r["net_pct"]):
             raw += f";fao_net_change_2010_2020_pct_per_yr={r['net_pct']:.3f}"
