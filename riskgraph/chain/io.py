@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
+from riskgraph.output import excel_writer, restore_cell, write_csv
 from riskgraph.chain.model import OPTIONAL_TABLES, STRING, TABLES, Chain
 from riskgraph.chain.validate import RawTable, validate_tables
 
@@ -151,14 +152,29 @@ def read_csv_table(path: Path | str, table: str) -> RawTable:
             raise InputError(f"cannot be read as CSV ({exc})", path=path) from None
         except pd.errors.EmptyDataError:
             raise InputError("the file is empty; expected a header row", path=path) from None
-    return _raw_table(table, path.name, frame, first_row=2)
+    return _raw_table(table, path.name, _restored(frame), first_row=2)
+
+
+def _restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo the ``'`` that CSV writers put before formula-like text (:func:`riskgraph.output.neutralise_cell`)."""
+    frame = frame.set_axis([restore_cell(c) for c in frame.columns], axis=1)
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if values.dtype.kind in "biufcmM":
+            continue
+        quoted = values.astype(STRING).str.startswith("'").fillna(False).to_numpy(dtype=bool)
+        if quoted.any():
+            values = values.copy()
+            values[quoted] = values[quoted].map(restore_cell)
+            frame.isetitem(position, values)
+    return frame
 
 
 def read_excel_tables(path: Path | str) -> dict[str, RawTable]:
     """Read the sheets of a workbook whose names are table names (``actors``, ``flows``, …)."""
     path = Path(path)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, **_NA)
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", **_NA)
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot be read as an Excel workbook ({exc})", path=path) from None
     out = {}
@@ -374,7 +390,7 @@ def write_chain(chain: Chain, path: Path | str, *, format: str | None = None) ->
     tables = chain.tables
     if format == "xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        with excel_writer(path) as writer:
             for table, frame in tables.items():
                 frame.to_excel(writer, sheet_name=table, index=False)
         return path
@@ -387,7 +403,7 @@ def write_chain(chain: Chain, path: Path | str, *, format: str | None = None) ->
         elif table == "plots":
             write_geojson_plots(frame, path / "plots.geojson")
         else:
-            frame.to_csv(path / f"{table}.csv", index=False)
+            write_csv(frame, path / f"{table}.csv")
     return path
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from riskgraph._resources import dataset_path
 from riskgraph._text import fold as _fold
 from riskgraph.chain.countries import normalise_countries
+from riskgraph.output import excel_writer, write_csv
 from riskgraph.chain.model import (
     REQUIRED_COLUMNS,
     STRING,
@@ -180,17 +181,17 @@ class ValidationReport:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".xlsx":
-            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+            with excel_writer(path) as writer:
                 for table, frame in self.quarantine.items():
                     frame.to_excel(writer, sheet_name=table, index=False)
                 self.issues.to_excel(writer, sheet_name="issues", index=False)
         elif suffix == ".csv":
-            self.quarantined_rows().to_csv(path, index=False)
+            write_csv(self.quarantined_rows(), path)
         else:
             path.mkdir(parents=True, exist_ok=True)
             for table, frame in self.quarantine.items():
-                frame.to_csv(path / f"{table}.csv", index=False)
-            self.issues.to_csv(path / "issues.csv", index=False)
+                write_csv(frame, path / f"{table}.csv")
+            write_csv(self.issues, path / "issues.csv")
 
 
 def _json_default(value):

@@ -13,10 +13,26 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 chain_path = click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
 
 
+def _set_raw_csv(ctx, param, value):
+    from riskgraph.output import set_raw_csv
+
+    set_raw_csv(value)
+    return value
+
+
+#: ``--raw-csv``: the escape hatch of every command that writes CSV (see riskgraph.output.neutralise_cell).
+raw_csv_option = click.option(
+    "--raw-csv", is_flag=True, expose_value=False, callback=_set_raw_csv,
+    help="Write CSV cells exactly as they are. By default text starting with = + - @ TAB or CR gets a "
+         "leading ' so that spreadsheet programs do not run it as a formula (OWASP CSV injection).",
+)
+
+
 def output_options(formats=("table", "csv", "json")):
-    """The shared ``--format`` / ``--out`` options of every read command."""
+    """The shared ``--format`` / ``--out`` options of every read command (and ``--raw-csv``)."""
 
     def decorate(command):
+        command = raw_csv_option(command)
         command = click.option(
             "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
             help="Write the result to this file; the format follows the extension (.csv, .parquet, .xlsx, .json).",
@@ -51,12 +67,17 @@ class RiskGraphGroup(click.Group):
     """
 
     def invoke(self, ctx: click.Context):
+        from riskgraph.output import set_raw_csv
+
+        set_raw_csv(False)  # safe CSV unless this command is given --raw-csv
         try:
             return super().invoke(ctx)
         except (InputError, StoreError) as exc:
             raise _Failure(str(exc), 2) from None
         except RiskGraphError as exc:
             raise _Failure(str(exc), 1) from None
+        finally:
+            set_raw_csv(False)  # the escape hatch ends with the command (notebooks, tests)
 
 
 @click.group(cls=RiskGraphGroup, context_settings=CONTEXT)

@@ -8,13 +8,14 @@ import click
 import pandas as pd
 
 from riskgraph._resources import dataset_path
-from riskgraph.cli._common import CONTEXT, chain_path, quiet_option
+from riskgraph.cli._common import CONTEXT, chain_path, quiet_option, raw_csv_option
 from riskgraph.graph import structure
 from riskgraph.chain.io import read_chain
 from riskgraph.chain.model import SECTORS
 from riskgraph.output import emit_table, print_json, stderr
 
 @click.command(context_settings=CONTEXT)
+@raw_csv_option
 @chain_path
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: a summary and the findings; json: one JSON object.")
@@ -81,6 +82,7 @@ def info(path: Path, fmt: str) -> None:
 
 
 @click.command(context_settings=CONTEXT)
+@raw_csv_option
 @click.option("--sector", type=click.Choice(SECTORS), required=True, help="The sector's stage structure to follow.")
 @click.option("--actors", type=click.IntRange(min=1), required=True, help="Number of actors.")
 @click.option("--flows", type=click.IntRange(min=1), default=None, help="Approximate number of flows [default: 5 per actor].")

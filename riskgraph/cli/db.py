@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from riskgraph.cli._common import CONTEXT, chain_path, output_options, quiet_option
+from riskgraph.cli._common import CONTEXT, chain_path, output_options, quiet_option, raw_csv_option
 from riskgraph.errors import InputError
 from riskgraph.chain.io import read_chain
 from riskgraph.chain.model import THEMES
@@ -161,6 +161,7 @@ def db_push(path: Path, uri: str, user: str | None, password: str | None, databa
 
 
 @db.command("pull", context_settings=CONTEXT)
+@raw_csv_option
 @_store_options
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Folder to write (CSV; add --parquet for Parquet) or an .xlsx workbook.")

@@ -11,8 +11,8 @@ import click
 
 from riskgraph.errors import InputError
 from riskgraph.hotspots import THEME_CHOICES
-from riskgraph.output import emit_table, print_json, stderr
-from riskgraph.cli._common import CONTEXT
+from riskgraph.output import emit_table, print_json, stderr, write_csv
+from riskgraph.cli._common import CONTEXT, raw_csv_option
 
 OUT_SUFFIXES = (".csv", ".geojson", ".html")
 TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "country", "score", "exposure", "reach",
@@ -20,6 +20,7 @@ TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "cou
 
 
 @click.command("hotspots", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
 @click.option("--theme", type=click.Choice(THEME_CHOICES), default="all", show_default=True,
               help="Which hotspots to find.")
@@ -71,7 +72,7 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, top: int | None, e
         suffix = out.suffix.lower()
         if suffix == ".csv":
             out.parent.mkdir(parents=True, exist_ok=True)
-            found.table().to_csv(out, index=False)
+            write_csv(found.table(), out)
         elif suffix == ".geojson":
             found.to_geojson(out)
         else:

@@ -16,8 +16,8 @@ import pandas as pd
 
 from riskgraph.errors import InputError
 from riskgraph.chain.model import SECTORS, Chain
-from riskgraph.output import stderr
-from riskgraph.cli._common import CONTEXT
+from riskgraph.output import excel_writer, stderr, write_csv
+from riskgraph.cli._common import CONTEXT, raw_csv_option
 
 #: Findings printed on stderr before pointing to the file that holds them all.
 SHOWN_FINDINGS = 10
@@ -42,13 +42,13 @@ def _report_chain(chain: Chain, out: Path) -> int:
            + ")")
     if len(report.issues):
         issues_path = _sibling(out, "issues")
-        report.issues.to_csv(issues_path, index=False)
+        write_csv(report.issues, issues_path)
         _summarise(report.issues)
         stderr(f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings) written to {issues_path}")
     rejected = report.quarantined_rows()
     if len(rejected):
         quarantine_path = _sibling(out, "quarantine")
-        rejected.to_csv(quarantine_path, index=False)
+        write_csv(rejected, quarantine_path)
         stderr(f"{len(rejected)} quarantined rows written to {quarantine_path}")
     return 0 if report.ok else 1
 
@@ -88,6 +88,7 @@ def import_group() -> None:
 
 
 @import_group.command("osh", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Folder to write the chain to (actors.csv, flows.csv), or an .xlsx workbook.")
@@ -114,6 +115,7 @@ def osh(file: Path, out: Path, sector: str | None, stage: str | None) -> None:
 
 
 @import_group.command("suppliers", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--sector", type=click.Choice(SECTORS), required=True, help="Sector of every supplier.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
@@ -140,6 +142,7 @@ def suppliers(file: Path, sector: str, out: Path, stage: str | None, sheet: str 
 
 
 @import_group.command("cmrt", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Smelter table to write: .xlsx (sheets smelters, declarations, findings, …) or .csv "
@@ -173,17 +176,17 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
         tables["suggested_ids"] = suggest_smelter_ids(tables["smelters"], reference)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+        with excel_writer(out) as writer:
             for name, frame in tables.items():
                 frame.to_excel(writer, sheet_name=name[:31], index=False)
         written = [out]
     else:
-        tables["smelters"].to_csv(out, index=False)
+        write_csv(tables["smelters"], out)
         written = [out]
         for name in ("declarations", "findings", "quarantine", "suggested_ids"):
             if name in tables and (name == "declarations" or len(tables[name])):
                 path = _sibling(out, name)
-                tables[name].to_csv(path, index=False)
+                write_csv(tables[name], path)
                 written.append(path)
     for report in reports:
         metals = ", ".join(f"{m} {n}" for m, n in report.smelter_counts().items()) or "no smelters"
@@ -272,6 +275,7 @@ def _actors_of(path: Path) -> tuple[pd.DataFrame, Chain | None]:
 
 
 @click.command("match", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Matched pairs: .csv, or .xlsx with sheets pairs, review and clusters.")

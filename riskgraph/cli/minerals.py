@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from riskgraph.errors import InputError
-from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_frame
-from riskgraph.cli._common import CONTEXT
+from riskgraph.output import emit_table, excel_writer, print_json, stderr, to_jsonable, write_frame
+from riskgraph.cli._common import CONTEXT, raw_csv_option
 
 OUT_SUFFIXES = (".json", ".xlsx", ".csv", ".parquet")
 FLAG_TABLE = ["node", "metal", "reason", "origin_country", "via", "refiner", "status", "share", "path", "article"]
@@ -24,6 +24,7 @@ existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("minerals", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH", required=False)
 @click.option("--cmrt", "cmrts", type=existing_file, multiple=True,
               help="A supplier's CMRT (.xlsx); repeat the option for several.")
@@ -124,7 +125,7 @@ def _write(report, out: Path) -> None:
         import pandas as pd
 
         out.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+        with excel_writer(out) as writer:
             for sheet, frame in (("importers", report.importers), ("flags", report.flags),
                                  ("refiners", report.refiners), ("thresholds", report.thresholds),
                                  ("steps", report.steps)):

@@ -7,8 +7,8 @@ import click
 
 from riskgraph.errors import InputError
 from riskgraph.chain.io import read_chain
-from riskgraph.output import emit_table, print_json, stderr, write_frame
-from riskgraph.cli._common import CONTEXT
+from riskgraph.output import emit_table, excel_writer, print_json, stderr, write_frame
+from riskgraph.cli._common import CONTEXT, raw_csv_option
 
 REPORT_SUFFIXES = (".html", ".xlsx")
 
@@ -78,6 +78,7 @@ def secretariat() -> None:
 
 
 @secretariat.command("merge", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("members", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the sector chain.")
 @click.option("--no-name-matching", is_flag=True, help="Join members' actors by registry ids only (OS ID, CID).")
@@ -139,6 +140,7 @@ def publish(path: Path, out: Path, k: int, lang: str) -> None:
 
 
 @click.command("diff", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--node", multiple=True, help="Company node(s) to compare; default: each chain's ends.")
@@ -181,6 +183,7 @@ def print_rules(regulation: str, fmt: str) -> None:
 
 
 @click.command("eudr", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
 @click.option("--node", default=None, help="The company: operator, downstream operator or trader.")
 @click.option("--year", type=int, default=None, help="The year of the deliveries; default: all years.")
@@ -293,6 +296,7 @@ def statement(path: Path | None, node: str | None, theme: str, out: Path | None,
 
 
 @secretariat.command("monitor", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("members", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--k", "k", type=click.IntRange(min=1), default=3, show_default=True,
               help="Minimum number of members behind every published figure.")
@@ -321,7 +325,7 @@ def monitor(members: tuple[Path, ...], k: int, out: Path, fmt: str) -> None:
     per_member, figures = run_monitor(members, k=k)
     if out.suffix.lower() == ".xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+        with excel_writer(out) as writer:
             figures.to_excel(writer, sheet_name="covenant figures", index=False)
             per_member.to_excel(writer, sheet_name="per member (internal)", index=False)
     else:

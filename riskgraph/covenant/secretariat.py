@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
+from riskgraph.output import write_csv
 from riskgraph.chain.io import read_chain, write_chain
 from riskgraph.chain.model import Chain
 
@@ -111,7 +112,7 @@ def write_merged(chain: Chain, members: pd.DataFrame, out: Path | str) -> Path:
     """Write a merged sector chain (CSV folder) with its ``members.csv``."""
     out = Path(out)
     write_chain(chain, out)
-    members.to_csv(out / "members.csv", index=False)
+    write_csv(members, out / "members.csv")
     return out
 
 

@@ -163,7 +163,7 @@ def hotspot_map_frame(found, *, title: str | None = None, height: int = 760) -> 
 
 def hotspot_map_html(found, *, title: str | None = None) -> str:
     """The text of the self-contained HTML page that :func:`hotspot_map` writes."""
-    from riskgraph.output import to_jsonable
+    from riskgraph.output import json_for_html
 
     hotspots = found.hotspots
     located = hotspots[np.isfinite(hotspots["lat"].astype(float)) & np.isfinite(hotspots["lon"].astype(float))]
@@ -225,7 +225,7 @@ def hotspot_map_html(found, *, title: str | None = None) -> str:
         f"<td>{html.escape(str(r['name'] or ''))}</td><td>{html.escape(str(r['country'] or ''))}</td>"
         f"<td>{r['score']:.4g}</td><td>{html.escape('; '.join(r['reasons'][:2]))}</td></tr>"
         for r in hotspots.sort_values(["theme", "rank"]).groupby("theme").head(15).to_dict("records"))
-    data = json.dumps(to_jsonable(records), ensure_ascii=False).replace("</", "<\\/")
+    data = json_for_html(records)
     unlocated = len(hotspots) - len(located)
     page = _TEMPLATE.format(
         title=html.escape(heading), summary=html.escape(summary), hot=hot, clusters=len(clusters),

@@ -58,6 +58,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
+from riskgraph.output import write_csv
 from riskgraph.chain.model import Chain, chain_start_stages
 from riskgraph.risk.reference import commodity_key, eudr_benchmark, eudr_commodities
 from riskgraph.regulation.common import EU_MEMBER_STATES, article, digits, kg_factor
@@ -442,8 +443,8 @@ class EudrStatement:
         (folder / "statement.json").write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
         for name in ("commodities", "production", "blocking", "warnings", "information", "missing"):
-            getattr(self, name).to_csv(folder / f"{name}.csv", index=False)
-        self.role.keep.to_csv(folder / "keep.csv", index=False)
+            write_csv(getattr(self, name), folder / f"{name}.csv")
+        write_csv(self.role.keep, folder / "keep.csv")
         return folder
 
 

@@ -49,6 +49,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
+from riskgraph.output import excel_writer
 from riskgraph.graph import share_graph
 from riskgraph.chain.model import chain_start_stages
 from riskgraph.regulation.common import article, rules
@@ -420,7 +421,7 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
     from riskgraph.report import colour_scale, theme_label
 
     text = TEXT[lang]
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with excel_writer(path) as writer:
         book = writer.book
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         title = book.add_format({"bold": True, "font_size": 14})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskgraph.output import excel_writer
 from riskgraph.report.labels import labels, stage_label, theme_label
 
 
@@ -36,7 +37,7 @@ def matrix_workbook(assessment, node, path: Path | str, *, themes=None, lang: st
         summary = summary[summary["theme"].isin(themes)].assign(
             peak_actor=None, unknown_share=assessment.portfolio_unknown_share(node))
     label = node if isinstance(node, str) else ", ".join(node) if len(node) <= 3 else f"{len(node)} nodes"
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with excel_writer(path) as writer:
         book = writer.book
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 14})
@@ -125,7 +126,7 @@ def publication_workbook(publication, path: Path | str, *, lang: str = "en") -> 
     text = labels(lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    with excel_writer(path) as writer:
         book = writer.book
         title = book.add_format({"bold": True, "font_size": 14})
         wrap = book.add_format({"text_wrap": True, "italic": True})

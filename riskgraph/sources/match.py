@@ -73,6 +73,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
+from riskgraph.output import excel_writer, write_csv
 
 #: Default decision threshold; tuned on ``tests/data/matching/pairs.csv`` (see Accuracy above).
 DEFAULT_THRESHOLD = 0.8
@@ -342,9 +343,9 @@ class Matches:
         path.parent.mkdir(parents=True, exist_ok=True)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            self.pairs.to_csv(path, index=False)
+            write_csv(self.pairs, path)
         elif suffix == ".xlsx":
-            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+            with excel_writer(path) as writer:
                 self.pairs.to_excel(writer, sheet_name="pairs", index=False)
                 self.review.to_excel(writer, sheet_name="review", index=False)
                 self.clusters.to_excel(writer, sheet_name="clusters", index=False)
@@ -359,9 +360,9 @@ class Matches:
         review = self.review.assign(decision="")
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            review.to_csv(path, index=False)
+            write_csv(review, path)
         elif suffix == ".xlsx":
-            with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+            with excel_writer(path) as writer:
                 review.to_excel(writer, sheet_name="review", index=False)
         else:
             raise InputError(f"cannot write '{suffix or path.name}': use .csv or .xlsx", path=path)
