@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
+from riskgraph.chain.limits import check_geojson, check_file_size, check_text_file, check_workbook
 from riskgraph.output import excel_writer, restore_cell, write_csv
 from riskgraph.chain.model import OPTIONAL_TABLES, STRING, TABLES, Chain
 from riskgraph.chain.validate import RawTable, validate_tables
@@ -133,12 +134,23 @@ def read_csv_table(path: Path | str, table: str) -> RawTable:
         head = handle.read(65536)
     if not head.strip():
         raise InputError("the file is empty; expected a header row", path=path)
+    check_text_file(path, separators=SEPARATORS)
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     first = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     first_line = next((line for line in first.splitlines() if line.strip()), "")
     sep = _sniff_separator(first_line)
+    header = next(csv.reader([first_line], delimiter=sep), [])
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        key = normalise_header(name, table)
+        if key in seen and key:
+            raise InputError(f"the header names {key!r} twice (columns {seen[key]} and {number}); "
+                             "rename one of them", path=path)
+        seen[key] = number
+    # Old Mac files end lines with CR alone; Arrow's reader and the header sniffing expect LF.
+    cr_only = b"\n" not in head and b"\r" in head
     try:
-        frame = _read_csv_fast(path, sep, "utf-8")
+        frame = None if cr_only else _read_csv_fast(path, sep, "utf-8")
     except _Irregular:
         frame = None
     if frame is None:
@@ -147,11 +159,41 @@ def read_csv_table(path: Path | str, table: str) -> RawTable:
         except UnicodeDecodeError:
             encoding = "cp1252"
         try:
-            frame = pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, skip_blank_lines=False, **_NA)
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot be read as CSV ({exc})", path=path) from None
+            frame = pd.read_csv(path, sep=sep, dtype=str, encoding=encoding, skip_blank_lines=False,
+                                lineterminator="\r" if cr_only else None, **_NA)
+        except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"cannot be read as CSV ({_first_line(exc)})", path=path) from None
         except pd.errors.EmptyDataError:
             raise InputError("the file is empty; expected a header row", path=path) from None
+    raw = _raw_table(table, path.name, _restored(frame), first_row=2)
+    raw.notes.extend(_swallowed_lines(raw.frame, sep))
+    return raw
+
+
+def _swallowed_lines(frame: pd.DataFrame, sep: str) -> list[dict]:
+    """Cells whose line breaks hide whole rows: an unterminated quote swallowed the lines after it.
+
+    A quoted cell may hold line breaks (an address); when the text after a
+    break holds as many separators as a row has, it is more likely rows that a
+    missing closing quote joined into one cell. Each becomes an error on its
+    row (:class:`riskgraph.chain.validate.Reason` ``unterminated_quote``).
+    """
+    notes = []
+    needed = max(len(frame.columns) - 1, 1)
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind in "biufcmM":
+            continue
+        text = values.astype(STRING)
+        broken = text.str.contains(r"[\r\n]", regex=True).fillna(False).to_numpy(dtype=bool)
+        for position in np.flatnonzero(broken):
+            lines = re.split(r"\r\n|\r|\n", str(text.iloc[position]))
+            if any(line.count(sep) >= needed for line in lines[1:]):
+                notes.append({"position": int(position), "column": column, "reason": "unterminated_quote",
+                              "message": f"a quote opened in column '{column}' is not closed before the next "
+                                         f"line: {len(lines) - 1} line(s) were read into this one cell; close "
+                                         "the quote"})
+    return notes
     return _raw_table(table, path.name, _restored(frame), first_row=2)
 
 
@@ -173,18 +215,41 @@ def _restored(frame: pd.DataFrame) -> pd.DataFrame:
 def read_excel_tables(path: Path | str) -> dict[str, RawTable]:
     """Read the sheets of a workbook whose names are table names (``actors``, ``flows``, …)."""
     path = Path(path)
+    check_workbook(path)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", **_NA)
-    except (ValueError, OSError) as exc:
-        raise InputError(f"cannot be read as an Excel workbook ({exc})", path=path) from None
-    out = {}
-    for sheet, frame in sheets.items():
+        from python_calamine import CalamineWorkbook
+
+        names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine has an error class per format problem
+        raise InputError(f"cannot be read as an Excel workbook ({_first_line(exc)})", path=path) from None
+    chosen: dict[str, list[str]] = {}
+    for sheet in names:
         table = normalise_header(sheet, "")
         if table in TABLES:
-            out[table] = _raw_table(table, f"{path.name}[{sheet}]", frame, first_row=2)
-            if table == "plots":
-                out[table].frame = out[table].frame.astype(object)
+            chosen.setdefault(table, []).append(sheet)
+    out = {}
+    for table, sheets in chosen.items():
+        frames = []
+        for sheet in sheets:
+            try:
+                frames.append(pd.read_excel(path, sheet_name=sheet, dtype=str, engine="calamine", **_NA))
+            except Exception as exc:
+                raise InputError(f"sheet {sheet!r} cannot be read ({_first_line(exc)})", path=path) from None
+        out[table] = _raw_table(table, f"{path.name}[{sheets[0]}]", frames[0], first_row=2)
+        # 'flows' and 'Flows ' are both the flows table: the first is read, the others are findings.
+        for sheet, frame in zip(sheets[1:], frames[1:]):
+            out[table].notes.append({
+                "position": None, "column": None, "reason": "duplicate_sheet",
+                "message": f"sheet {sheet!r} is also the '{table}' table (like {sheets[0]!r}); its "
+                           f"{len(frame.dropna(how='all'))} rows were not read; merge the sheets or rename one"})
+        if table == "plots":
+            out[table].frame = out[table].frame.astype(object)
     return out
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
 
 
 def read_parquet_table(path: Path | str, table: str) -> RawTable:
@@ -231,10 +296,14 @@ def read_geojson_plots(path: Path | str) -> RawTable:
     by feature, from 1.
     """
     path = Path(path)
+    check_file_size(path)
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"is not valid GeoJSON ({exc})", path=path) from None
+        raise InputError(f"is not valid GeoJSON ({_first_line(exc)})", path=path) from None
+    except RecursionError:
+        raise InputError("is nested deeper than a JSON reader can follow (GeoJSON needs 7 levels)", path=path) from None
+    check_geojson(data, path)
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and isinstance(data.get("features"), list):

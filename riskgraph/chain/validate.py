@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,10 @@ class Reason(str, Enum):
     plot_without_actor = "plot_without_actor"
     unknown_theme = "unknown_theme"
     score_out_of_range = "score_out_of_range"
+    non_finite_number = "non_finite_number"
+    implausible_number = "implausible_number"
+    unterminated_quote = "unterminated_quote"
+    duplicate_sheet = "duplicate_sheet"
 
     def __str__(self) -> str:  # plain code in tables and JSON
         return self.value
@@ -87,6 +91,9 @@ class RawTable:
     rows: np.ndarray
     original_columns: dict[str, str] = field(default_factory=dict)
     empty_rows: int = 0
+    #: What the reader found before validation: ``{position, column, reason, message}`` per
+    #: finding (``position`` in ``frame``, ``None`` for the whole file); each is an error.
+    notes: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -547,7 +554,9 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, re
         text = frame["volume"]
         findings.add(raw, bad, column="volume", reason=Reason.non_numeric_volume,
                      message=lambda i: "volume '" + _at(_strip(text), i) + "' is not a number")
-        findings.add(raw, (volume < 0).to_numpy(), column="volume", reason=Reason.negative_volume,
+        _check_finite(raw, findings, "volume", volume, bad, text, upper=MAX_VOLUME)
+        bad = bad | ~np.isfinite(volume.fillna(0).to_numpy()) | (volume.abs() > MAX_VOLUME).to_numpy()
+        findings.add(raw, ((volume < 0) & np.isfinite(volume)).to_numpy(), column="volume", reason=Reason.negative_volume,
                      message=lambda i: "volume '" + _at(_strip(text), i) + "' must be ≥ 0")
         out["volume"] = volume.to_numpy()
         missing = int((volume.isna().to_numpy() & ~bad).sum())
@@ -560,9 +569,13 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, re
         )
     if "year" in frame.columns:
         year, bad = parse_numbers(frame["year"])
-        bad = bad | (year.notna() & (year != year.round())).to_numpy()
+        odd = ~np.isfinite(year.fillna(0).to_numpy()) | ((year < YEARS[0]) | (year > YEARS[1])).to_numpy()
+        bad = bad | (~odd & (year.notna() & (year != year.round())).to_numpy())
         findings.add(raw, bad, column="year", reason=Reason.non_numeric_year,
                      message=lambda i: "year '" + _at(_strip(frame["year"]), i) + "' is not a whole number")
+        findings.add(raw, odd & ~bad, column="year", reason=Reason.implausible_number,
+                     message=lambda i: "year '" + _at(_strip(frame["year"]), i) + f"' lies outside {YEARS[0]}–{YEARS[1]}")
+        bad = bad | odd
         out["year"] = year.where(~bad).to_numpy()
     for column in ("commodity", "unit"):
         if column in frame.columns:
@@ -574,6 +587,22 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, re
     findings.add(raw, dup, column="target", reason=Reason.duplicate_flow, severity=WARNING,
                  message="another flow has the same " + "/".join(key) + "; their volumes are added up")
     return out
+
+
+MAX_VOLUME = 1e15  # larger flows are a typing or unit error (10¹⁵ kg: 100× the world's yearly coal output)
+YEARS = (1900, 2100)  # the years a delivery can have
+
+
+def _check_finite(raw: RawTable, findings: _Findings, column: str, values: pd.Series, bad, text, *, upper: float):
+    """``inf``, ``NaN`` written out, ``1e400`` (read as infinity) and absurdly large numbers are errors, never data."""
+    numbers = values.to_numpy(dtype=float)
+    written = _strip(text).notna().to_numpy()
+    infinite = written & ~bad & ~np.isfinite(numbers)
+    findings.add(raw, infinite, column=column, reason=Reason.non_finite_number,
+                 message=lambda i: f"{column} '" + _at(_strip(text), i) + "' is not a finite number")
+    huge = written & ~bad & np.isfinite(numbers) & (np.abs(np.nan_to_num(numbers)) > upper)
+    findings.add(raw, huge, column=column, reason=Reason.implausible_number,
+                 message=lambda i: f"{column} '" + _at(_strip(text), i) + f"' is larger than {upper:.0e}; a unit error?")
 
 
 def _check_plots(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series) -> pd.DataFrame:
@@ -685,6 +714,11 @@ def validate_tables(raw: dict[str, RawTable], *, sector: str | None = None, name
     :func:`validate_chain` calls it for chains built in memory.
     """
     findings = _Findings()
+    for table_raw in raw.values():  # what the readers found (broken quotes, twin sheets)
+        for note in table_raw.notes:
+            where = np.arange(len(table_raw.frame)) == (-1 if note["position"] is None else note["position"])
+            add = findings.add_file if note["position"] is None else partial(findings.add, mask=where)
+            add(table_raw, column=note["column"], reason=Reason(note["reason"]), message=note["message"])
     cleaned: dict[str, pd.DataFrame] = {}
     actors_raw = raw["actors"]
     cleaned["actors"] = _check_actors(actors_raw, findings, sector=sector)

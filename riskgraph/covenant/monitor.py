@@ -35,6 +35,9 @@ def read_actions(folder: Path) -> pd.DataFrame:
     """A member's plan of action (``actions.csv``), or an empty table."""
     for candidate in (folder / "actions.csv", folder.with_suffix("").parent / f"{folder.stem}.actions.csv"):
         if candidate.is_file():
+            from riskgraph.chain.limits import check_text_file
+
+            check_text_file(candidate)
             table = pd.read_csv(candidate, dtype=str, keep_default_na=False)
             table.columns = [c.strip().lower() for c in table.columns]
             if "supplier" not in table.columns:

@@ -215,6 +215,9 @@ _KML = "{http://www.opengis.net/kml/2.2}"
 
 
 def _read_kml(path: Path) -> pd.DataFrame:
+    from riskgraph.chain.limits import check_file_size
+
+    check_file_size(path)
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:

@@ -18,6 +18,7 @@ from riskgraph._text import fold as _fold
 from riskgraph.chain.countries import to_iso2
 from riskgraph.errors import InputError
 from riskgraph.chain.io import SEPARATORS
+from riskgraph.chain.limits import check_text_file, check_workbook
 from riskgraph.chain.model import Chain
 from riskgraph.chain.validate import ERROR, ISSUE_COLUMNS, WARNING, RawTable, ValidationReport, validate_tables
 
@@ -199,6 +200,7 @@ def _read_grid(path: Path, sheet: str | int | None = None) -> list[list[object]]
     """All cells of one sheet (cached values, formulas not evaluated), rows from A1."""
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error classes for every format problem
@@ -208,13 +210,18 @@ def _read_grid(path: Path, sheet: str | int | None = None) -> list[list[object]]
         sheet = names[0]
     if isinstance(sheet, str) and sheet not in names:
         raise InputError(f"has no sheet {sheet!r}; sheets present: {names}", path=path)
-    target = book.get_sheet_by_name(sheet) if isinstance(sheet, str) else book.get_sheet_by_index(sheet)
-    return target.to_python(skip_empty_area=False)
+    try:
+        target = book.get_sheet_by_name(sheet) if isinstance(sheet, str) else book.get_sheet_by_index(sheet)
+        return target.to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged sheet
+        message = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        raise InputError(f"sheet {sheet!r} cannot be read: {message}", path=path) from None
 
 
 def _sheet_names(path: Path) -> list[str]:
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path)
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception as exc:
@@ -223,6 +230,9 @@ def _sheet_names(path: Path) -> list[str]:
 
 def _read_csv_grid(path: Path) -> list[list[str]]:
     """A CSV file as rows of cells, separator sniffed on the widest of the first lines, UTF-8 or cp1252."""
+    if not path.stat().st_size:
+        raise InputError("the file is empty", path=path)
+    check_text_file(path, separators=SEPARATORS)
     data = path.read_bytes()
     if not data.strip():
         raise InputError("the file is empty", path=path)
