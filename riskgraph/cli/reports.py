@@ -73,7 +73,8 @@ def secretariat() -> None:
     \b
     Example:
       riskgraph secretariat merge members/*/ --out sector/
-      riskgraph secretariat publish sector/ --out sector.html --k 3
+      riskgraph secretariat publish sector/ --out sector.html --k 3 --ledger releases.json
+      riskgraph secretariat audit sector-2025.html sector-2026.html
     """
 
 
@@ -101,42 +102,120 @@ def merge(members: tuple[Path, ...], out: Path, no_name_matching: bool) -> None:
                             f"{len(chain.flows)} flows")
 
 
+PUBLICATION_SUFFIXES = (".html", ".xlsx", ".json")
+
+
+def _dominance(ctx, param, value):
+    if value is None or value.lower() == "off":
+        return None
+    n, sep, k = value.partition(",")
+    try:
+        return (int(n), float(k))
+    except ValueError:
+        raise click.BadParameter("give N,K such as 1,90 (the N largest members may hold at most K %), or off")
+
+
 @secretariat.command("publish", context_settings=CONTEXT)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="report.html or matrix.xlsx")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="report.html, matrix.xlsx or figures.json")
 @click.option("--k", "k", type=click.IntRange(min=1), default=3, show_default=True,
               help="Minimum number of members behind every published figure.")
+@click.option("--p", "p", type=click.FloatRange(0, 100), default=10.0, show_default=True,
+              help="p % rule: the members beyond the two largest must hold at least p % of the largest.")
+@click.option("--dominance", default="1,90", show_default=True, callback=_dominance, metavar="N,K",
+              help="(n, k) rule: the N largest members may hold at most K % of a cell ('off' to drop it).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The secretariat's record of releases (JSON, created if missing; keep it confidential).")
+@click.option("--suppress-differences", is_flag=True,
+              help="With --ledger: withhold every figure that would differ from a release whose members differ "
+                   "by fewer than k, instead of refusing.")
 @click.option("--lang", type=click.Choice(["en", "nl"]), default="nl", show_default=True, help="Report language.")
-def publish(path: Path, out: Path, k: int, lang: str) -> None:
-    """Publish the sector matrix and hotspots so that no figure rests on fewer than k members.
+def publish(path: Path, out: Path, k: int, p: float, dominance, ledger: Path | None, suppress_differences: bool,
+            lang: str) -> None:
+    """Publish the sector matrix and hotspots under statistical disclosure control.
 
-    Cells with fewer than k members are pooled per stage into 'other' when
-    the pool has k members, otherwise withheld; hotspots are shown per
-    stage and country, never by supplier name; the report says what was
-    held back.
+    A cell is published when at least k members contribute and no member
+    dominates it (p % and (n, k) rules); a stage's or country's withheld
+    cells are pooled into 'other' when the pool passes the rules, otherwise
+    more cells are withheld so that none can be recovered from a total.
+    Values are rounded, volumes shown as bands, withheld and empty cells
+    look alike, hotspots are counts per location. With --ledger, a release
+    whose member set differs from an earlier one by fewer than k members is
+    refused (exit 1): subtracting the two would reveal those members.
 
     \b
-    Example:
-      riskgraph secretariat publish sector/ --out sectorbeeld.html --k 3
+    Examples:
+      riskgraph secretariat publish sector/ --out sectorbeeld.html --k 3 --ledger releases.json
+      riskgraph secretariat publish sector/ --out figures.json --k 5 --p 15 --dominance 2,85
     """
+    import json
+
+    from riskgraph.covenant.disclosure import Ledger, ReleaseRefused, Rules
+    from riskgraph.covenant.secretariat import publish as publish_sector
+    from riskgraph.output import to_jsonable
     from riskgraph.report import html_report
     from riskgraph.risk import assess
-    from riskgraph.covenant.secretariat import publish as publish_sector
 
-    if out.suffix.lower() not in REPORT_SUFFIXES:
-        raise InputError(f"--out must end in .html or .xlsx, not '{out.suffix or out.name}'")
+    if out.suffix.lower() not in PUBLICATION_SUFFIXES:
+        raise InputError(f"--out must end in .html, .xlsx or .json, not '{out.suffix or out.name}'")
+    if suppress_differences and ledger is None:
+        raise InputError("--suppress-differences needs --ledger (the releases to compare with)")
     chain = read_chain(path)
     assessment = assess(chain)
-    publication = publish_sector(assessment, k=k, hotspots=_hotspots_for(chain, assessment).hotspots)
+    book = Ledger.open(ledger) if ledger is not None else None
+    try:
+        publication = publish_sector(assessment, rules=Rules(k=k, p=p, dominance=dominance),
+                                     hotspots=_hotspots_for(chain, assessment).hotspots, ledger=book,
+                                     suppress_differences=suppress_differences)
+    except ReleaseRefused as exc:
+        stderr(f"Refused: {exc}")
+        raise SystemExit(1)
     if out.suffix.lower() == ".html":
         html_report(assessment, out, lang=lang, publication=publication, notices=[publication.notice(lang)],
                     hotspots=publication.hotspots)
+    elif out.suffix.lower() == ".json":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(to_jsonable(publication.to_dict()), ensure_ascii=False, indent=1) + "\n",
+                       encoding="utf-8")
     else:
         from riskgraph.report import publication_workbook
 
         publication_workbook(publication, out, lang=lang)
+    if book is not None:
+        book.record(publication, out.name)
+        stderr(f"Recorded the release in {ledger} ({len(book.releases)} releases).")
     stderr(publication.notice(lang))
     stderr(f"Wrote {out}")
+
+
+@secretariat.command("audit", context_settings=CONTEXT)
+@click.argument("publications", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="How to print what leaks.")
+@raw_csv_option
+def audit(publications: tuple[Path, ...], fmt: str) -> None:
+    """Replay the differencing attacks on publications and report what a reader could recover.
+
+    Every pair of publications whose member sets differ by fewer than k
+    members is subtracted figure by figure; each publication is also checked
+    on its own (totals or member counts below k). Exit 1 when something leaks.
+
+    \b
+    Example:
+      riskgraph secretariat audit sectorbeeld-2025.html sectorbeeld-2026.html
+    """
+    from riskgraph.covenant.audit import audit as run_audit
+
+    leaks = run_audit(publications)
+    if len(leaks):
+        emit_table(leaks, title=f"{len(leaks)} figures leak", fmt=fmt)
+        stderr(f"{len(leaks)} figure(s) can be recovered from {len(publications)} publication(s).")
+        raise SystemExit(1)
+    if fmt == "json":
+        print_json([])
+    stderr(f"Nothing leaks: {len(publications)} publication(s), "
+           f"{len(publications) * (len(publications) - 1) // 2} pair(s) compared.")
 
 
 @click.command("diff", context_settings=CONTEXT)

@@ -1,28 +1,28 @@
-"""Covenant secretariats: merge members' chains into one sector chain and publish it k-anonymously.
+"""Covenant secretariats: merge members' chains into one sector chain and publish it safely.
 
 A secretariat collects members' supplier chains, merges them (members stay
 labelled), and publishes the sector's chain-location matrix and hotspots so
-that **no published figure can be traced to fewer than k members**
-(DESIGN §7). A cell of the matrix is published when at least k members have
-material passing through that stage and country; the other cells of a stage
-are pooled into one "other countries" cell when the pool itself covers at
-least k members, and suppressed otherwise. The report says what was
-suppressed.
+that **no published figure can be traced to fewer than k members** (DESIGN
+§7), neither in one release nor by subtracting two: the rules are those of
+:mod:`riskgraph.covenant.disclosure` (threshold, dominance, secondary
+suppression, rounding, a ledger of releases). The withheld cells of a stage
+are pooled into one "other countries" cell when the pool passes the rules.
+The report says how many cells were withheld.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
+from riskgraph.covenant.disclosure import (OTHER, Ledger, Publication, ReleaseRefused, Rules, build_publication,
+                                           forced_from, refusal)
 from riskgraph.output import write_csv
 from riskgraph.chain.io import read_chain, write_chain
 from riskgraph.chain.model import Chain
 
-OTHER = "other"
 SEPARATOR = ";"
 
 
@@ -119,44 +119,6 @@ def write_merged(chain: Chain, members: pd.DataFrame, out: Path | str) -> Path:
 # --------------------------------------------------------------------------- publication
 
 
-@dataclass
-class Publication:
-    """What may be published of a sector chain, with what was held back.
-
-    Attributes
-    ----------
-    k : int
-    matrices : dict of DataFrame
-        Per theme, stage × country exposure; suppressed cells are ``NaN``;
-        pooled cells sit in the ``other`` column.
-    shares : DataFrame
-        The share matrix, suppressed alike.
-    members : DataFrame
-        Per published cell: ``stage, country, members`` (the member count).
-    suppressed : int
-        Cells withheld entirely.
-    pooled : int
-        Cells pooled into ``other``.
-    hotspots : DataFrame
-        Hotspots that may be published (location level, ≥ k members).
-    """
-
-    k: int
-    matrices: dict[str, pd.DataFrame]
-    shares: pd.DataFrame
-    members: pd.DataFrame
-    suppressed: int
-    pooled: int
-    hotspots: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    def notice(self, lang: str = "en") -> str:
-        if lang == "nl":
-            return (f"Gepubliceerd met k = {self.k}: elke cel en hotspot berust op ten minste {self.k} deelnemers. "
-                    f"{self.pooled} cellen zijn samengevoegd in 'overig', {self.suppressed} cellen zijn weggelaten.")
-        return (f"Published with k = {self.k}: every cell and hotspot rests on at least {self.k} members. "
-                f"{self.pooled} cells were pooled into 'other', {self.suppressed} cells were withheld.")
-
-
 def location_members(assessment, nodes) -> pd.DataFrame:
     """Per stage × country: which members have material there that reaches ``nodes``.
 
@@ -182,83 +144,52 @@ def location_members(assessment, nodes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "country", "members"])
 
 
-def publish(assessment, *, k: int = 3, nodes=None, hotspots: pd.DataFrame | None = None) -> Publication:
-    """The k-anonymous sector picture: matrices, shares and hotspots that may be published.
+def publish(assessment, *, k: int = 3, nodes=None, hotspots: pd.DataFrame | None = None, rules: Rules | None = None,
+            ledger: Ledger | None = None, suppress_differences: bool = False) -> Publication:
+    """The sector picture that may be published: matrices, shares, Sankey links, hotspot counts, totals.
+
+    Statistical disclosure control as :mod:`riskgraph.covenant.disclosure`
+    describes it (threshold rule k, p % and (n, k) dominance, secondary
+    suppression, rounding; Hundepool et al. 2012, ch. 4).
 
     Parameters
     ----------
     assessment : Assessment
-        Of a merged sector chain (actors carry ``members``).
+        Of a merged sector chain (actors carry ``members``, flows ``member``).
     k : int
-        Minimum number of members behind every published figure.
+        Minimum number of members behind every published figure (when ``rules`` is not given).
     nodes : list, optional
         The portfolio (default: every chain end).
     hotspots : DataFrame, optional
-        Hotspots with ``actor`` (and optionally ``theme``, ``score``); they
-        are published at location level (stage × country) when that location
-        has ≥ k members, never by actor name.
+        Hotspots with ``actor`` (and optionally ``theme``): published as counts
+        per stage and country where that location is published, never by
+        actor name or score.
+    rules : Rules, optional
+        The disclosure rules; default ``Rules(k=k)``.
+    ledger : Ledger, optional
+        Earlier releases. A release whose member set differs from a recorded
+        one by fewer than k members raises :class:`ReleaseRefused`, unless
+        every figure that would differ is withheld.
+    suppress_differences : bool
+        Withhold the figures that would differ from such a release (and the
+        totals) instead of refusing.
     """
-    if k < 1:
-        raise InputError(f"k must be at least 1, not {k}")
-    nodes = list(nodes) if nodes is not None else assessment.chain_ends
-    who = location_members(assessment, nodes)
-    count = {(r.stage, r.country): r.members for r in who.itertuples(index=False)}
-    shares = assessment.shares(nodes)
-    published, pooled_cells, suppressed_cells = set(), {}, set()
-    for stage in shares.index:
-        small = []
-        for country in shares.columns:
-            if shares.loc[stage, country] == 0:
-                continue
-            if len(count.get((stage, country), ())) >= k:
-                published.add((stage, country))
-            else:
-                small.append(country)
-        pool = frozenset().union(*(count.get((stage, c), frozenset()) for c in small)) if small else frozenset()
-        if small and len(pool) >= k and len(small) > 1:
-            pooled_cells[stage] = small
-        else:
-            suppressed_cells.update((stage, c) for c in small)
-
-    def mask(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.reindex(index=shares.index, columns=shares.columns, fill_value=0.0)
-        # Cells no material passes through stay 0 (nothing to hide); the rest start withheld.
-        out = pd.DataFrame(np.where(shares.to_numpy() == 0, 0.0, np.nan), index=frame.index, columns=frame.columns)
-        out[OTHER] = np.nan
-        for stage, country in published:
-            out.loc[stage, country] = frame.loc[stage, country]
-        for stage, small in pooled_cells.items():
-            out.loc[stage, OTHER] = frame.loc[stage, small].sum()
-        if not pooled_cells:
-            out = out.drop(columns=OTHER)
-        return out
-
-    matrices = {theme: mask(assessment.matrix(nodes, theme)) for theme in assessment.themes}
-    member_rows = [{"stage": s, "country": c, "members": len(count[(s, c)])} for s, c in sorted(published)]
-    member_rows += [{"stage": s, "country": OTHER,
-                     "members": len(frozenset().union(*(count.get((s, c), frozenset()) for c in small)))}
-                    for s, small in pooled_cells.items()]
-    published_hotspots = _publish_hotspots(assessment, hotspots, count, k)
-    return Publication(
-        k=k, matrices=matrices, shares=mask(shares),
-        members=pd.DataFrame(member_rows, columns=["stage", "country", "members"]),
-        suppressed=len(suppressed_cells), pooled=sum(len(v) for v in pooled_cells.values()),
-        hotspots=published_hotspots,
-    )
-
-
-def _publish_hotspots(assessment, hotspots, count, k) -> pd.DataFrame:
-    columns = ["theme", "stage", "country", "hotspots", "members", "max_score"]
-    if hotspots is None or not len(hotspots):
-        return pd.DataFrame(columns=columns)
-    actors = assessment.chain.actors.set_index("id")
-    frame = hotspots.drop(columns=[c for c in ("stage", "country") if c in hotspots.columns]).merge(
-        actors[["stage", "country"]], left_on="actor", right_index=True)
-    if "theme" not in frame.columns:
-        frame["theme"] = "all"
-    if "score" not in frame.columns:
-        frame["score"] = np.nan
-    grouped = frame.groupby(["theme", "stage", "country"]).agg(hotspots=("actor", "nunique"),
-                                                               max_score=("score", "max")).reset_index()
-    grouped["members"] = [len(count.get((s, c), ())) for s, c in zip(grouped["stage"], grouped["country"])]
-    return grouped[grouped["members"] >= k][columns].sort_values("max_score", ascending=False).reset_index(drop=True)
+    rules = rules if rules is not None else Rules(k=k)
+    publication = build_publication(assessment, rules=rules, nodes=nodes, hotspots=hotspots)
+    if ledger is None:
+        return publication
+    forced: list = []
+    no_totals = False
+    for _ in range(50):
+        conflicts = ledger.conflicts(publication)
+        if not conflicts:
+            return publication
+        if not suppress_differences:
+            raise ReleaseRefused(refusal(conflicts))
+        keys = [key for _, _, differ in conflicts for key in differ]
+        forced += forced_from(keys)
+        no_totals = no_totals or any(key.startswith("total|") for key in keys)
+        publication = build_publication(assessment, rules=rules, nodes=nodes, hotspots=hotspots, forced=forced)
+        if no_totals:
+            publication.totals = {}
+    raise ReleaseRefused(refusal(ledger.conflicts(publication)))

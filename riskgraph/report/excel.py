@@ -8,6 +8,7 @@ Dutch (``lang="nl"``).
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -118,10 +119,11 @@ def _sources(assessment, node: str, themes: list[str], lang: str) -> pd.DataFram
 
 
 def publication_workbook(publication, path: Path | str, *, lang: str = "en") -> Path:
-    """Write a k-anonymous sector matrix to ``.xlsx``: a sheet per theme, withheld cells as '—'.
+    """Write a publication to ``.xlsx``: a sheet per theme, withheld and empty cells both as '—'.
 
     No totals are written: a total next to withheld cells would let a reader
-    recover them.
+    recover them. Sheets ``figures`` and ``release`` hold the published
+    figures as data (what :func:`riskgraph.covenant.audit.audit` reads).
     """
     text = labels(lang)
     path = Path(path)
@@ -159,7 +161,15 @@ def publication_workbook(publication, path: Path | str, *, lang: str = "en") -> 
             sheet.set_column(1, len(shown.columns), 10)
             if len(shown) and len(shown.columns):
                 sheet.conditional_format(4, 1, 3 + len(shown), len(shown.columns), colour_scale())
-        publication.members.to_excel(writer, sheet_name="members per cell", index=False)
+        publication.members[["stage", "country", "band"]].rename(columns={"band": "members"}).to_excel(
+            writer, sheet_name="members per cell", index=False)
         if len(publication.hotspots):
             publication.hotspots.to_excel(writer, sheet_name=text.get("hotspots", "hotspots")[:31], index=False)
+        # The same figures as data, for readers' own tools and 'riskgraph secretariat audit'.
+        data = publication.to_dict()
+        pd.DataFrame({"figure": list(data["figures"]), "value": [str(v) for v in data["figures"].values()]}).to_excel(
+            writer, sheet_name="figures", index=False)
+        pd.DataFrame({"field": ["format", "k", "rules", "members"],
+                      "value": [data["format"], str(data["k"]), json.dumps(data["rules"]),
+                                ";".join(data["members"])]}).to_excel(writer, sheet_name="release", index=False)
     return path

@@ -165,8 +165,8 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
             cells = []
             for country, value in values.items():
                 share = shares.loc[stage, country] if stage in shares.index and country in shares.columns else 0.0
-                if share != share or value != value:  # withheld for k-anonymity
-                    cells.append({"colour": "#eeeeee", "text": "—", "title": "withheld (fewer than k members)"})
+                if share != share or value != value:  # withheld, or empty: a publication shows both alike
+                    cells.append({"colour": "#eeeeee", "text": "—", "title": "no figure published (empty or withheld)"})
                     continue
                 cells.append({"colour": heat_colour(value) if share else "#ffffff",
                               "text": f"{value:.2f}" if share else "",
@@ -193,8 +193,8 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
 
     report = chain.report
     quality_columns = [t["table"], t["file"], t["rows_in"], t["accepted"], t["quarantined"], t["empty_rows"]]
-    quality_rows = report.counts.values.tolist() if report is not None else []
-    findings = report.reason_counts() if report is not None else pd.DataFrame()
+    quality_rows = report.counts.values.tolist() if report is not None and publication is None else []
+    findings = report.reason_counts() if report is not None and publication is None else pd.DataFrame()
     structure = assessment.shares_info
     unknown = assessment.portfolio_unknown_share(scope_nodes)
     quality_notes = [
@@ -207,6 +207,12 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
         (t["errors"], f"{len(report.errors) if report is not None else 0}"),
         (t["warnings"], f"{len(report.warnings) if report is not None else 0}"),
     ]
+    if publication is not None:  # totals only as the disclosure rules allow (rounded, ≥ k members)
+        quality_notes = []
+        figures = [(t[name], f"≈ {publication.totals[key]:,}" if key in ("actors", "flows") else
+                    f"{publication.totals[key]:.0%}" if key == "unknown_share" else f"{publication.totals[key]:,}")
+                   for name, key in (("actors", "actors"), ("flows_count", "flows"), ("countries", "countries"),
+                                     ("unknown", "unknown_share")) if key in publication.totals]
     used = assessment.actor_risk.merge(pd.DataFrame({"actor": assessment.actors}), on="actor")
     sources = (used.groupby("source").agg(themes=("theme", lambda s: ", ".join(sorted(set(s)))),
                                           count=("theme", "size")).reset_index()
@@ -223,11 +229,16 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     html = environment.get_template("report.html.j2").render(
         lang=lang, t=t, version=__version__, chain_name=chain.name or "chain", scope=scope,
         generated=datetime.date.today().isoformat(), figures=figures, priorities=priorities, matrices=matrices,
-        sankey=sankey_svg(chain, k=publication.k if publication is not None else None), hotspots=hot, hotspot_map=hotspot_map, explanations=explanations,
+        sankey=sankey_svg(chain) if publication is None else sankey_svg(chain, links=publication.links), hotspots=hot, hotspot_map=hotspot_map, explanations=explanations,
         quality={"columns": quality_columns, "rows": quality_rows},
         findings={"columns": list(findings.columns), "rows": findings.values.tolist()},
         quality_notes=quality_notes, sources=sources, method=METHOD[lang], notices=notices or [],
     )
+    if publication is not None:  # the published figures as data, for readers and 'secretariat audit'
+        from riskgraph.output import json_for_html
+
+        html = html.replace("</body>", '<script type="application/json" id="riskgraph-publication">'
+                            + json_for_html(publication.to_dict()) + "</script>\n</body>", 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

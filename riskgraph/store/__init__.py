@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 
 from riskgraph.errors import InputError
-from riskgraph.store._base import MAX_DEPTH, DepthWarning, GraphStore, as_stored, flow_keys
+from riskgraph.store._base import MAX_DEPTH, DepthWarning, GraphStore, as_stored, flow_keys, without_credentials
 from riskgraph.store._cypher import query_file, query_names
 from riskgraph.store._falkordb import FalkorDBStore
 from riskgraph.store._neo4j import Neo4jStore
@@ -67,7 +67,7 @@ def open_store(uri: str | None = None, **options) -> GraphStore:
                 options.setdefault("graph", database)
             return backend(uri, **{k: v for k, v in options.items() if v is not None})
     schemes = ", ".join(f"{s}://" for b in BACKENDS for s in b.schemes)
-    raise InputError(f"'{uri}' is not a graph store URI; expected one of {schemes}")
+    raise InputError(f"'{without_credentials(uri)}' is not a graph store URI; expected one of {schemes}")
 
 
 __all__ = [
@@ -82,4 +82,5 @@ __all__ = [
     "open_store",
     "query_file",
     "query_names",
+    "without_credentials",
 ]

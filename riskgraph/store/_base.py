@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import warnings
 from abc import ABC, abstractmethod
@@ -30,6 +31,24 @@ FLOW_KEY = "flow_key"
 RISK_PREFIX = "risk_"
 _FLOW_KEY_COLUMNS = ("commodity", "year")
 T = TypeVar("T")
+
+
+def without_credentials(uri: str | None) -> str:
+    """A store URI fit to print: user name and password (``user:secret@``) taken out.
+
+    >>> without_credentials("neo4j://neo4j:s3cret@db.example:7687"), without_credentials("bolt://localhost")
+    ('neo4j://db.example:7687', 'bolt://localhost')
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    text = str(uri or "")
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return re.sub(r"//[^/@]*@", "//", text)
+    if "@" not in parts.netloc:
+        return text
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
 
 
 class DepthWarning(UserWarning):

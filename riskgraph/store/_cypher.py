@@ -175,14 +175,19 @@ def query_names() -> list[str]:
 
 
 def query_file(name_or_path: str | Path) -> CypherFile:
-    """A bundled query by name (``"upstream"``) or a ``.cypher`` file of the user's."""
+    """A bundled query by name (``"upstream"``) or a file of the user's whose name ends in ``.cypher``.
+
+    Nothing else is read: a path to any other file (``/etc/passwd``) is
+    refused before it is opened, so its content never reaches the server
+    (whose error message would echo it).
+    """
     text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.endswith(".cypher") or "/" in text or "\\" in text:
+    if text.lower().endswith(".cypher"):
         path = Path(name_or_path)
         if not path.is_file():
             raise InputError("no such Cypher file", path=path)
         return _parse(path.stem, path)
     if text not in query_names():
-        raise InputError(f"no query named '{text}'; bundled queries: {', '.join(query_names())} "
-                         "(or pass a path to a .cypher file)")
+        raise InputError(f"no bundled query named {text[:80]!r}; give one of {', '.join(query_names())} "
+                         "or a path to a file ending in .cypher")
     return bundled("queries", text)

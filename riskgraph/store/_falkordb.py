@@ -5,7 +5,7 @@ import os
 from urllib.parse import unquote, urlsplit
 
 from riskgraph.errors import InputError, StoreError, missing_dependency
-from riskgraph.store._base import GraphStore
+from riskgraph.store._base import GraphStore, without_credentials
 
 DEFAULT_PORT = 6379
 DEFAULT_GRAPH = "riskgraph"
@@ -58,11 +58,11 @@ class FalkorDBStore(GraphStore):
             raise missing_dependency("falkordb", "falkordb") from None
         parts = urlsplit(uri or "")
         if parts.scheme.lower() not in self.schemes or not parts.hostname:
-            raise InputError(f"'{uri}' is not a FalkorDB URI; expected falkordb://host:port/graph")
+            raise InputError(f"'{without_credentials(uri)}' is not a FalkorDB URI; expected falkordb://host:port/graph")
         try:
             port = parts.port or DEFAULT_PORT
         except ValueError:
-            raise InputError(f"'{uri}' has an invalid port") from None
+            raise InputError(f"'{without_credentials(uri)}' has an invalid port") from None
         self.host = parts.hostname
         self.port = port
         self.graph_name = graph or unquote(parts.path.strip("/")) or DEFAULT_GRAPH

@@ -11,7 +11,7 @@ from neo4j import exceptions as errors
 from neo4j.graph import Node, Path, Relationship
 
 from riskgraph.errors import InputError, StoreError
-from riskgraph.store._base import GraphStore, _batches, _what
+from riskgraph.store._base import GraphStore, _batches, _what, without_credentials
 from riskgraph.store._cypher import bundled
 
 SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
@@ -57,9 +57,19 @@ class Neo4jStore(GraphStore):
                  database: str | None = None, connection_timeout: float = 10.0, retries: int = 3,
                  retry_delay: float = 0.25) -> None:
         super().__init__(retries=retries, retry_delay=retry_delay)
-        self.uri = uri or os.environ.get("NEO4J_URI")
-        if not self.uri:
+        given = uri or os.environ.get("NEO4J_URI")
+        if not given:
             raise InputError("no Neo4j URI: pass one (--uri) or set NEO4J_URI")
+        # Credentials in the URI (neo4j://user:secret@host) are used, never printed.
+        from urllib.parse import unquote, urlsplit
+
+        try:
+            parts = urlsplit(given)
+            user = user or (unquote(parts.username) if parts.username else None)
+            password = password if password is not None else (unquote(parts.password) if parts.password else None)
+        except ValueError:
+            pass
+        self.uri = without_credentials(given)
         scheme = self.uri.split("://", 1)[0].lower() if "://" in self.uri else ""
         if scheme not in SCHEMES:
             expected = ", ".join(f"{s}://" for s in SCHEMES)
@@ -82,7 +92,8 @@ class Neo4jStore(GraphStore):
                 notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
             )
         except (ValueError, errors.ConfigurationError) as exc:
-            raise InputError(f"cannot use the Neo4j URI '{self.uri}': {exc}") from None
+            raise InputError(f"cannot use the Neo4j URI '{self.uri}': "
+                             f"{str(exc).replace(given, self.uri)}") from None
         try:
             self._call("RETURN 1", {}, write=False, what="connecting")
         except StoreError:
