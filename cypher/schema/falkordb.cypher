@@ -6,3 +6,6 @@
 CREATE INDEX FOR (a:Actor) ON (a.id);
 CREATE INDEX FOR (c:Country) ON (c.iso2);
 CREATE INDEX FOR (t:Theme) ON (t.name);
+CREATE INDEX FOR (l:RiskgraphLock) ON (l.name);
+CREATE INDEX FOR (a:RiskgraphStagedActor) ON (a.id);
+CREATE INDEX FOR (c:RiskgraphStagedCountry) ON (c.iso2);

@@ -24,12 +24,21 @@ class _StoreProblem(click.ClickException):
     exit_code = 2
 
 
+class _StoreBusy(click.ClickException):
+    """Another push holds the store: ``Error: …`` and exit 1."""
+
+    exit_code = 1
+
+
 class _StoreCommands(click.Group):
     def invoke(self, ctx: click.Context):
         from riskgraph.errors import StoreError
+        from riskgraph.store._lock import StoreBusy
 
         try:
             return super().invoke(ctx)
+        except StoreBusy as exc:  # another push is writing: not a usage error, try again later
+            raise _StoreBusy(str(exc)) from None
         except (StoreError, InputError) as exc:
             raise _StoreProblem(str(exc)) from None
 
@@ -128,15 +137,19 @@ def db() -> None:
 @click.option("--with-risk", is_flag=True,
               help="Also assess the chain and store each actor's inherent risk (needed by 'db matrix').")
 @click.option("--replace", is_flag=True,
-              help="Delete the stored actors, countries and themes first, so the store holds exactly this chain.")
+              help="Make the store hold exactly this chain: loaded beside the stored graph and swapped in at the "
+                   "end, so an interrupted push leaves the stored graph as it was.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+              help="Wait this long while another push writes the store (else exit 1 at once).")
 @quiet_option
 def db_push(path: Path, uri: str, user: str | None, password: str | None, database: str | None,
-            batch_size: int, with_risk: bool, replace: bool, quiet: bool) -> None:
+            batch_size: int, with_risk: bool, replace: bool, wait: float, quiet: bool) -> None:
     """Push a chain into a graph store: an idempotent, batched upsert.
 
     Actors, countries and flows are merged on their ids, so pushing twice
     gives the same graph. Rows that fail validation are not pushed (see
-    'riskgraph validate').
+    'riskgraph validate'). One push writes a store at a time (a lock in the
+    store); another one exits 1, or waits with --wait.
 
     \b
     Examples:
@@ -147,7 +160,7 @@ def db_push(path: Path, uri: str, user: str | None, password: str | None, databa
     if not chain.report.ok and not quiet:
         stderr(f"{len(chain.report.errors)} rows failed validation and are not pushed (riskgraph validate {path}).")
     with _open_store(uri, user, password, database) as store:
-        summary = store.push(chain, batch_size=batch_size, progress=not quiet, replace=replace)
+        summary = store.push(chain, batch_size=batch_size, progress=not quiet, replace=replace, wait=wait)
         if with_risk:
             from riskgraph.risk import assess
 

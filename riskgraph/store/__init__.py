@@ -30,6 +30,7 @@ import os
 from riskgraph.errors import InputError
 from riskgraph.store._base import MAX_DEPTH, DepthWarning, GraphStore, as_stored, flow_keys, without_credentials
 from riskgraph.store._cypher import query_file, query_names
+from riskgraph.store._lock import PushLock, StoreBusy
 from riskgraph.store._falkordb import FalkorDBStore
 from riskgraph.store._neo4j import Neo4jStore
 
@@ -77,6 +78,8 @@ __all__ = [
     "GraphStore",
     "MAX_DEPTH",
     "Neo4jStore",
+    "PushLock",
+    "StoreBusy",
     "as_stored",
     "flow_keys",
     "open_store",

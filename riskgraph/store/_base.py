@@ -22,6 +22,7 @@ import pandas as pd
 from riskgraph.errors import InputError, StoreError
 from riskgraph.chain.model import ACTOR_COLUMNS, FLOW_COLUMNS, THEMES, Chain, conform, stage_order
 from riskgraph.store._cypher import CypherFile, bundled, query_file
+from riskgraph.store._lock import PushLock, staged
 
 #: Levels of suppliers that queries/node_shares.cypher and node_matrix.cypher
 #: follow at most (they spell out this many levels).
@@ -254,6 +255,7 @@ class GraphStore(ABC):
         self.retries = retries
         self.retry_delay = retry_delay
         self._schema_ready = False
+        self._staging = False  # push --replace: load files write the staged labels (see _lock.py)
 
     # -- what a backend provides --------------------------------------------------------------
 
@@ -314,9 +316,14 @@ class GraphStore(ABC):
              what: str | None = None) -> tuple[list[str], list[list]]:
         return self._call(file.text, file.bind(params or {}), write=write, what=what or file.name)
 
+    def _file(self, folder: str, name: str) -> CypherFile:
+        """A bundled load file, writing the staged labels while a replacing push loads."""
+        file = bundled(folder, name)
+        return staged(file) if self._staging else file
+
     def _load(self, name: str, what: str, **params) -> int:
         """Run ``cypher/load/<name>.cypher``; the number of rows it reports written."""
-        _, rows = self._run(bundled("load", name), params, write=True, what=what)
+        _, rows = self._run(self._file("load", name), params, write=True, what=what)
         return int(rows[0][0]) if rows else 0
 
     def _load_batches(self, name: str, rows: list, batch_size: int) -> Iterator[tuple[int, list, int]]:
@@ -338,7 +345,7 @@ class GraphStore(ABC):
     # -- the public API ---------------------------------------------------------------------------
 
     def push(self, chain: Chain, *, batch_size: int = 10_000, progress: bool = True,
-             replace: bool = False) -> pd.DataFrame:
+             replace: bool = False, wait: float = 0.0) -> pd.DataFrame:
         """Write a chain's actors, countries and flows to the store (an idempotent upsert).
 
         Parameters
@@ -350,9 +357,14 @@ class GraphStore(ABC):
         progress : bool
             Show a progress bar on stderr.
         replace : bool
-            Clear the store first (:meth:`clear`), so that it holds exactly
-            this chain; otherwise actors and flows already stored and absent
-            from ``chain`` stay.
+            Make the store hold exactly this chain: it is loaded beside the
+            stored graph and swapped in by one statement at the end, so a
+            push that fails or is killed leaves the stored graph as it was.
+            Otherwise actors and flows already stored and absent from
+            ``chain`` stay.
+        wait : float
+            Seconds to wait while another push holds the store's lock
+            (default 0: raise :class:`~riskgraph.store.StoreBusy` at once).
 
         Returns
         -------
@@ -383,9 +395,28 @@ class GraphStore(ABC):
         tables = [("countries", countries), ("actors", _actor_rows(chain)), ("located_in", located),
                   ("flows", _flow_rows(chain))]
         self.ensure_schema()
-        if replace:
-            self.clear()
-        self._check_flow_ends(chain)
+        # One writer at a time (Notes: the push lock); the loser waits or raises StoreBusy.
+        with PushLock(self, wait=wait) as lock:
+            if replace:
+                self._clear_staged()
+                outside = sorted(set(pd.concat([chain.flows["source"], chain.flows["target"]]).dropna())
+                                 - set(chain.actors["id"].dropna()))
+                if outside:
+                    raise InputError(f"{len(outside)} actor id(s) named in flows are not in the chain's actors "
+                                     f"({', '.join(map(repr, outside[:5]))}); --replace stores the chain alone")
+            else:
+                self._check_flow_ends(chain)
+            self._staging = replace
+            try:
+                summary = self._write_tables(tables, batch_size, progress, lock)
+            finally:
+                self._staging = False
+            if replace:
+                lock.renew()
+                self._run(bundled("admin", "swap"), write=True, what="swapping the new graph in")
+        return pd.DataFrame(summary)
+
+    def _write_tables(self, tables, batch_size: int, progress: bool, lock) -> list[dict]:
         summary = []
         with _progress_bar(progress) as bar:
             tasks = {name: bar.add_task(name, total=len(rows)) for name, rows in tables} if bar else {}
@@ -396,12 +427,21 @@ class GraphStore(ABC):
                         raise StoreError(f"{self.location}: {_what(name, first, batch)}: only {written} of "
                                          f"{len(batch)} flows found both their actors; was the store cleared "
                                          "during the push?")
+                    lock.renew()
                     if bar:
                         bar.advance(tasks[name], len(batch))
                 seconds = time.perf_counter() - start
                 summary.append({"table": name, "rows": len(rows), "seconds": seconds,
                                 "rows_per_second": len(rows) / seconds if seconds > 0 else math.inf})
-        return pd.DataFrame(summary)
+        return summary
+
+    def _clear_staged(self) -> None:
+        """Delete what a replacing push that did not finish left staged."""
+        while True:
+            _, rows = self._run(bundled("admin", "clear_staged"), {"limit": 10_000}, write=True,
+                                what="clearing an unfinished replace")
+            if not rows or int(rows[0][0]) == 0:
+                return
 
     def _check_flow_ends(self, chain: Chain) -> None:
         ends = pd.unique(pd.concat([chain.flows["source"], chain.flows["target"]]).dropna())
@@ -602,6 +642,7 @@ class GraphStore(ABC):
         Other data in the database is left alone. Deletes in transactions of
         10 000 nodes, so that a large graph does not need one huge transaction.
         """
+        self._clear_staged()
         file = bundled("admin", "clear")
         total = 0
         while True:

@@ -136,7 +136,7 @@ class Neo4jStore(GraphStore):
         if name != "flows" or not rows or self._holds_flows():
             yield from super()._load_batches(name, rows, batch_size)
             return
-        create, merge = bundled("load/neo4j", "flows_new"), bundled("load", "flows")
+        create, merge = self._file("load/neo4j", "flows_new"), self._file("load", "flows")
 
         def load(first: int, batch: list) -> tuple[int, list, int]:
             # A retried batch MERGEs: the CREATE may have committed before its reply was lost.
