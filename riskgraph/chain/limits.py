@@ -240,7 +240,7 @@ def check_text_file(path: Path | str, *, separators=(",", ";", "\t", "|")) -> No
     size = path.stat().st_size
     if size > bound.max_uncompressed_bytes:
         raise _refuse(path, "file size in bytes", size, bound.max_uncompressed_bytes, "max_uncompressed_bytes")
-    longest = current = 0
+    longest = current = 0  # current: length of the line that runs past the end of the chunk read so far
     header = None
     with path.open("rb") as handle:
         first = True
@@ -249,25 +249,29 @@ def check_text_file(path: Path | str, *, separators=(",", ";", "\t", "|")) -> No
             if not chunk:
                 break
             if first:
-                if b"\x00" in chunk[:65536] and not chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    raise InputError("holds binary data (NUL bytes), not text: is it really a CSV file?", path=path)
                 if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
                     raise InputError("is UTF-16 text; save it as UTF-8 (or cp1252) CSV", path=path)
+                if b"\x00" in chunk[:65536]:
+                    raise InputError("holds binary data (NUL bytes), not text: is it really a CSV file?", path=path)
                 first = False
-            lines = re.split(rb"\r\n|\r|\n", chunk)
-            for number, line in enumerate(lines):
-                current = current + len(line) if number == 0 else len(line)
-                if header is None and number < len(lines) - 1:
-                    header = current
-                    if header > bound.max_header_bytes:
-                        raise _refuse(path, "header line length in bytes", header, bound.max_header_bytes,
-                                      "max_header_bytes")
-                longest = max(longest, current)
-                if longest > bound.max_line_bytes:
-                    raise _refuse(path, "line length in bytes", longest, bound.max_line_bytes, "max_line_bytes")
-                if header is None and current > bound.max_header_bytes:
-                    raise _refuse(path, "header line length in bytes", current, bound.max_header_bytes,
-                                  "max_header_bytes")
+            if b"\r" in chunk:  # CR-LF or CR alone (old Mac files) end lines too
+                chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:  # no line end in this chunk: the line goes on
+                current += len(chunk)
+            else:
+                if header is None:
+                    header = current + len(lines[0])
+                longest = max(longest, current + len(lines[0]), max(map(len, lines[1:-1]), default=0))
+                current = len(lines[-1])
+            longest = max(longest, current)
+            if header is None and current > bound.max_header_bytes:
+                header = current
+            if header is not None and header > bound.max_header_bytes:
+                raise _refuse(path, "header line length in bytes", header, bound.max_header_bytes,
+                              "max_header_bytes")
+            if longest > bound.max_line_bytes:
+                raise _refuse(path, "line length in bytes", longest, bound.max_line_bytes, "max_line_bytes")
     with path.open("rb") as handle:
         head = handle.read(bound.max_header_bytes + 2)
     first_line = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]

@@ -174,3 +174,20 @@ def test_hotspot_map_with_a_script_like_name_keeps_its_javascript(hostile_chain)
     assert "<" not in data
     # exactly the two scripts of the page: the data and the code
     assert page.count("<script") == 2 and page.count("</script>") == 2
+
+
+def test_html_report_and_matrix_workbook_with_hostile_names(hostile_chain, tmp_path):
+    from riskgraph.report import html_report, matrix_workbook
+    from riskgraph.risk import assess
+
+    chain = read_chain(hostile_chain)
+    chain = chain.replace(actors=chain.actors.assign(name="<!--<script>", commodity='=HYPERLINK("x")'))
+    assessment = assess(chain)
+    html_report(assessment, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    plain = (tmp_path / "plain.html")
+    html_report(assess(read_chain(ROOT / "tests" / "data" / "gold_small")), plain)
+    assert "<!--<script>" not in page
+    assert page.count("<script") == plain.read_text(encoding="utf-8").count("<script")
+    matrix_workbook(assessment, assessment.chain_ends, tmp_path / "m.xlsx")
+    assert formulas_in(tmp_path / "m.xlsx") == []
