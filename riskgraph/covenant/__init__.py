@@ -1,5 +1,8 @@
-"""For covenant secretariats: merging members' chains, k-anonymous publication, monitoring, year over year.
+"""For covenant secretariats: merging members' chains, publication under disclosure control, monitoring, year over year.
 
-``secretariat`` merges members and publishes; ``monitor`` follows covenant
-progress per member and year; ``diff`` compares two submissions.
+``secretariat`` merges members and publishes; ``disclosure`` holds the rules
+of what may be published (threshold, dominance, secondary suppression, the
+release ledger) and ``audit`` replays the differencing attacks on
+publications; ``monitor`` follows covenant progress per member and year;
+``diff`` compares two submissions.
 """
