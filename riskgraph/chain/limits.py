@@ -22,6 +22,7 @@ the project has seen (a few hundred thousand flows): see :class:`ReadLimits`.
 """
 from __future__ import annotations
 
+import html
 import os
 import re
 import zipfile
@@ -215,15 +216,33 @@ def _check_workbook(path: Path, bound: ReadLimits, size: int) -> None:
                           bound.max_compression_ratio, "max_compression_ratio")
         sheets = [e.filename for e in entries
                   if re.match(r"xl/worksheets/[^/]+\.xml$", e.filename) or e.filename == "content.xml"]
+        names = _sheet_names(book)
         for member in sheets:
             try:
                 rows, columns = sheet_extent(book, member, stop_at=bound.max_cells)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
                 raise InputError(f"is not a readable workbook: {member} is damaged ({exc})", path=path) from None
             if rows * columns > bound.max_cells:
-                name = member.rsplit("/", 1)[-1]
-                raise _refuse(path, f"sheet {name} spans {rows:,} rows × {columns:,} columns, cells", rows * columns,
+                name = names.get(member, member.rsplit("/", 1)[-1])
+                raise _refuse(path, f"sheet {name!r} spans {rows:,} rows × {columns:,} columns, cells", rows * columns,
                               bound.max_cells, "max_cells")
+
+
+def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → the sheet's name as the user sees it (from xl/workbook.xml and its relationships)."""
+    try:
+        workbook = book.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        links = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"',
+                                                            links)}
+    out = {}
+    for match in re.finditer(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"', workbook):
+        target = targets.get(match.group(2), "")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out[part] = html.unescape(match.group(1))
+    return out
 
 
 # --------------------------------------------------------------------------- CSV and text
@@ -266,7 +285,8 @@ def check_text_file(path: Path | str, *, separators=(",", ";", "\t", "|")) -> No
                 current = len(lines[-1])
             longest = max(longest, current)
             if header is None and current > bound.max_header_bytes:
-                header = current
+                raise _refuse(path, "header line length in bytes", f"over {current:,}", bound.max_header_bytes,
+                              "max_header_bytes")
             if header is not None and header > bound.max_header_bytes:
                 raise _refuse(path, "header line length in bytes", header, bound.max_header_bytes,
                               "max_header_bytes")
