@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from riskgraph.cli._common import CONTEXT, quiet_option
+from riskgraph.cli._common import CONTEXT, quiet_option, raw_csv_option
 from riskgraph.errors import InputError
-from riskgraph.output import stderr
+from riskgraph.output import stderr, write_csv
 
 #: Findings printed on stderr before pointing to the file that holds them all.
 SHOWN_FINDINGS = 10
@@ -49,6 +49,7 @@ def _progress_bar(quiet: bool):
 
 
 @click.command("forest", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("plots", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--gfc", "gfc_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Folder with Hansen GFC treecover2000 and lossyear GeoTIFFs (whole 10° tiles or clips).")
@@ -129,7 +130,7 @@ def report_findings(findings, out: Path, *, quiet: bool = False) -> int:
     if findings.empty:
         return 0
     path = out.with_name(f"{out.stem}.findings.csv")
-    findings.to_csv(path, index=False)
+    write_csv(findings, path)
     if not quiet:
         for detail in findings["detail"].head(SHOWN_FINDINGS):
             stderr(f"  {detail}")

@@ -203,6 +203,7 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
 
 
 @import_group.command("whisp", context_settings=CONTEXT)
+@raw_csv_option
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="GeoJSON to write the plots to, with their forest properties.")
@@ -247,7 +248,7 @@ def whisp(file: Path, out: Path, plots_file: Path | None) -> None:
     failed = 0
     if len(table.quarantine):
         path = _sibling(out, "quarantine")
-        table.quarantine.to_csv(path, index=False)
+        write_csv(table.quarantine, path)
         _summarise(table.quarantine.assign(message=[f"{table.file} row {r.row} column {r.column}: {r.reason}"
                                                     for r in table.quarantine.itertuples()],
                                            severity="error"))

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
+from riskgraph.chain.limits import check_file_size, check_geojson, check_text_file
 
 #: Whisp's dataset columns read here, with the dataset each one reports.
 DATASETS = {
@@ -102,10 +103,14 @@ def _read_records(path: Path) -> tuple[pd.DataFrame, list]:
     """The table as text cells, and the geometry of each row (GeoJSON text or None)."""
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
+        check_file_size(path)
         try:
             data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"is not valid GeoJSON ({exc})", path=path) from None
+            raise InputError(f"is not valid GeoJSON ({str(exc).splitlines()[0][:300]})", path=path) from None
+        except RecursionError:
+            raise InputError("is nested deeper than a JSON reader can follow", path=path) from None
+        check_geojson(data, path)
         features = data.get("features") if isinstance(data, dict) else None
         if not isinstance(features, list):
             raise InputError("is not a GeoJSON FeatureCollection", path=path)
@@ -118,13 +123,18 @@ def _read_records(path: Path) -> tuple[pd.DataFrame, list]:
             geometries.append(None if geometry is None else _literal(geometry))
         return pd.DataFrame.from_records(records).astype(object), geometries
     if suffix == ".csv":
+        check_text_file(path)
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError:
             text = path.read_bytes().decode("cp1252")
         first = text.split("\n", 1)[0]
         sep = ";" if first.count(";") > first.count(",") else ","
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                quoting=csv.QUOTE_MINIMAL)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+            raise InputError(f"cannot be read as CSV ({str(exc).splitlines()[0][:300]})", path=path) from None
         frame = frame.astype(object).where(frame != "", None)
         geometries = [None] * len(frame)
         if "geo" in frame.columns:
