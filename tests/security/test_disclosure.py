@@ -174,3 +174,29 @@ def test_a_release_k_members_apart_is_published_in_full(tmp_path):
     assert later.suppressed == 0 and later.totals
     with pytest.raises(ReleaseRefused):
         publish(rg.assess(merge_members(folders[:6], match_names=False)[0]), k=3, ledger=ledger)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(
+    st.tuples(st.sampled_from(["farm", "mill", "shop"]), st.sampled_from(["CI", "GH", "EC", "NL"])),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), st.floats(0, 100), min_size=1, max_size=5),
+    min_size=1, max_size=12), st.integers(1, 4))
+def test_after_suppression_no_stage_or_country_gives_a_withheld_cell_away(contributions, k):
+    rules = Rules(k=k)
+    size = {cell: sum(v.values()) for cell, v in contributions.items()}
+    withheld = suppress(contributions, size, rules)
+    for cell, members in contributions.items():  # primary: nothing sensitive is published
+        assert cell in withheld or sensitive(members, rules) is None
+    for axis in (0, 1):  # secondary: each line's withheld cells pool into a safe total, or the line is all withheld
+        for key in {cell[axis] for cell in contributions}:
+            line = [c for c in contributions if c[axis] == key]
+            hidden = [c for c in line if c in withheld]
+            pooled = {}
+            for cell in hidden:
+                for m, v in contributions[cell].items():
+                    pooled[m] = pooled.get(m, 0.0) + v
+            assert not hidden or sensitive(pooled, rules) is None or len(hidden) == len(line)
