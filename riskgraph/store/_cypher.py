@@ -188,6 +188,6 @@ def query_file(name_or_path: str | Path) -> CypherFile:
             raise InputError("no such Cypher file", path=path)
         return _parse(path.stem, path)
     if text not in query_names():
-        raise InputError(f"no bundled query named {text[:80]!r}; give one of {', '.join(query_names())} "
-                         "or a path to a file ending in .cypher")
+        raise InputError(f"no query named {text[:80]!r}; bundled queries: {', '.join(query_names())} "
+                         "(or a path to a file whose name ends in .cypher)")
     return bundled("queries", text)
