@@ -20,6 +20,7 @@ spec wants matched within 2 %.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -354,3 +355,44 @@ def test_the_forest_command_exits_0_without_findings_and_2_on_bad_input(gfc, tmp
     assert missing.exit_code == 2 and "no such folder" in missing.stderr
     bad = _cli(["forest", str(source), "--gfc", str(gfc), "--min-canopy", "101", "--out", str(tmp_path / "o.geojson")])
     assert bad.exit_code == 2
+
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "eudr_geojson" / "whisp"
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples/eudr_geojson/whisp (Whisp's test plots) not present")
+def test_whisps_own_multipolygon_plots_are_measured_part_by_part(tmp_path):
+    # Whisp's test plots (northern Brazil) are one MultiPolygon spanning 20° of longitude; a clip of
+    # tile 00N_070W under its first square, forest lost in 2022, measures that part and flags the rest.
+    from riskgraph.geo.plots import read_plots
+
+    plots = read_plots(SAMPLES / "whisp_nBR_plots_pasture_after2020.geojson")
+    first = shapely.get_geometry(shapely.from_geojson(plots.loc[0, "geometry"]), 0)
+    west, south, east, north = first.bounds
+    clip_west, clip_north = np.floor(west / RES) * RES - 0.01, np.ceil(north / RES) * RES + 0.01
+    side = 200
+    write_tile(tmp_path / hansen_name("treecover2000", -70, 0), np.full((side, side), 90, np.uint8),
+               west=clip_west, north=clip_north)
+    write_tile(tmp_path / hansen_name("lossyear", -70, 0), np.full((side, side), 22, np.uint8),
+               west=clip_west, north=clip_north)
+    row = plot_forest(plots, gfc_dir=tmp_path).iloc[0]
+    assert row["forest_flag"] == "partly_outside_tiles"
+    assert row["forest_loss_ha_after_2020"] == pytest.approx(geodesic_area_ha(first), rel=0.02)
+    assert row["forest_loss_by_year"] == {"2022": pytest.approx(geodesic_area_ha(first), rel=0.02)}
+
+
+def test_the_forest_command_compares_with_whisp(gfc, tmp_path):
+    from riskgraph.chain.io import write_geojson_plots
+
+    whisp = Path(__file__).parent / "data" / "whisp" / "whisp_results_ha.csv"
+    source = tmp_path / "plots.geojson"
+    write_geojson_plots(_plots({"CI-P-001": PLOTS["inside_loss"], "CI-P-004": PLOTS["loss_2015"]}), source)
+    out = tmp_path / "checked.geojson"
+    result = _cli(["forest", str(source), "--gfc", str(gfc), "--whisp", str(whisp), "--out", str(out)])
+    assert result.exit_code == 1
+    findings = pd.read_csv(tmp_path / "checked.findings.csv")
+    assert findings[["plot_id", "rule"]].values.tolist() == [["CI-P-001", "satellite_vs_whisp"]]
+    area = box_ha(*PLOTS["inside_loss"])
+    assert f"show {area:.2f} ha" in findings["detail"][0] and "Whisp shows 1.20 ha" in findings["detail"][0]
+    assert "2 Whisp rows could not be used" in result.stderr
+    assert "2 Whisp plots match no plot id" in result.stderr  # CI-P-002 and CI-P-003
