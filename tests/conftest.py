@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the repository; RISKGRAPH_SHARED points elsewhere (e.g. from a git worktree).
+SHARED = Path(os.environ.get("RISKGRAPH_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=150, deadline=None)

@@ -4,8 +4,18 @@ Supplier lists name countries every way people write them: ``NL``, ``NLD``,
 ``Netherlands``, ``Holland``, ``Nederland``, ``Côte d'Ivoire``, ``CIV``,
 ``Ivory Coast``, ``Türkiye``, ``CHINA (MAINLAND)``. ``pycountry`` resolves the
 ISO codes and names; ``datasets/vocabulary/country_aliases.csv`` adds the
-Dutch and colloquial names it does not know. Nothing is guessed fuzzily: a
-wrong country is worse than an unknown one, which validation reports.
+Dutch and colloquial names it does not know, and the spellings of trade,
+registry and statistics sources (UN, World Bank, RMI, Trase, US DOL, customs:
+``CHINA (HONG KONG)``, ``CONGO DEMOCRATIC REPUBLIC OF THE``, ``Korea, Rep.``,
+``The Gambia``). Nothing is guessed fuzzily: a wrong country is worse than an
+unknown one, which validation reports.
+
+Some sources *state* that they do not know a country (Trase's
+``UNKNOWN COUNTRY``, the RMI list's ``Unknown``). Those spellings are rows of
+the alias table with an empty code: :func:`to_iso2` gives ``None`` for them as
+for any unknown name, and :func:`is_stated_unknown` tells them apart, so that
+validation keeps such actors (their material is carried as unknown origin by
+the risk engine) instead of rejecting a misspelt country.
 """
 from __future__ import annotations
 
@@ -23,9 +33,41 @@ EXTRA_CODES = {"XK": "Kosovo", "XKX": "XK"}
 
 
 @lru_cache(maxsize=None)
-def _aliases() -> dict[str, str]:
+def _alias_table() -> dict[str, str]:
+    """Folded alias → alpha-2 code, ``""`` for the spellings that state the country is unknown."""
     table = pd.read_csv(dataset_path("vocabulary", "country_aliases.csv"), dtype=str, keep_default_na=False)
-    return {_fold(a): code for a, code in zip(table["alias"], table["iso2"])}
+    return {_fold(a): code.strip().upper() for a, code in zip(table["alias"], table["iso2"])}
+
+
+def _spelling_variants(text: str) -> list[str]:
+    """Generic rewrites of a name: ``&`` → ``and``, ``St.`` → ``Saint``, a leading or trailing "the"."""
+    variants = []
+    folded = _fold(text)
+    rewritten = re.sub(r"\s*&\s*", " and ", folded)
+    rewritten = re.sub(r"\bst\.?\s+", "saint ", rewritten)
+    for candidate in (rewritten, re.sub(r"^the\s+", "", rewritten), re.sub(r",\s*the$", "", rewritten)):
+        candidate = " ".join(candidate.split())
+        if candidate != folded and candidate not in variants:
+            variants.append(candidate)
+    return variants
+
+
+@lru_cache(maxsize=4096)
+def is_stated_unknown(value: object) -> bool:
+    """True when the text says the country is not known (``UNKNOWN COUNTRY``, ``Unknown``, ``(country not stated)``).
+
+    Such values are not errors in the data: the source tells the truth that it
+    does not know. Empty cells are not "stated unknown" — nothing was stated.
+
+    >>> is_stated_unknown("UNKNOWN COUNTRY"), is_stated_unknown("Unknown"), is_stated_unknown("Atlantis")
+    (True, True, False)
+    >>> is_stated_unknown(""), is_stated_unknown(None)
+    (False, False)
+    """
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return False
+    text = " ".join(str(value).split())
+    return bool(text) and _alias_table().get(_fold(text)) == ""
 
 
 @lru_cache(maxsize=4096)
@@ -34,8 +76,10 @@ def to_iso2(value: object) -> str | None:
 
     >>> to_iso2("Holland"), to_iso2("CIV"), to_iso2("Türkiye"), to_iso2("nl")
     ('NL', 'CI', 'TR', 'NL')
-    >>> to_iso2("Atlantis") is None
-    True
+    >>> to_iso2("CHINA (HONG KONG)"), to_iso2("Congo, Republic of the"), to_iso2("St. Lucia")
+    ('HK', 'CG', 'LC')
+    >>> to_iso2("Atlantis") is None, to_iso2("UNKNOWN COUNTRY") is None
+    (True, True)
     """
     if value is None or (isinstance(value, float) and value != value):
         return None
@@ -55,8 +99,9 @@ def to_iso2(value: object) -> str | None:
         if found:
             return found.alpha_2
     folded = _fold(text)
-    if folded in _aliases():
-        return _aliases()[folded]
+    aliases = _alias_table()
+    if folded in aliases:
+        return aliases[folded] or None
     try:
         return pycountry.countries.lookup(text).alpha_2
     except LookupError:
@@ -77,6 +122,10 @@ def to_iso2(value: object) -> str | None:
             name = getattr(country, attr, None)
             if name and _fold(name) == folded:
                 return country.alpha_2
+    for variant in _spelling_variants(text):
+        found = to_iso2(variant)
+        if found:
+            return found
     return None
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph._text import fold as _fold
-from riskgraph.chain.countries import normalise_countries
+from riskgraph.chain.countries import is_stated_unknown, normalise_countries
 from riskgraph.output import excel_writer, write_csv
 from riskgraph.chain.model import (
     REQUIRED_COLUMNS,
@@ -46,6 +46,7 @@ class Reason(str, Enum):
     unknown_sector = "unknown_sector"
     unknown_stage = "unknown_stage"
     unknown_country = "unknown_country"
+    country_stated_unknown = "country_stated_unknown"
     non_numeric_coordinate = "non_numeric_coordinate"
     impossible_coordinate = "impossible_coordinate"
     swapped_coordinates = "swapped_coordinates"
@@ -459,8 +460,16 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
 
     raw_country = _strip(frame["country"])
     countries = normalise_countries(raw_country)
+    # A source that states it does not know the country ("UNKNOWN COUNTRY") is truthful, not wrong:
+    # the actor is kept without a country and the risk engine carries its material as unknown origin.
+    stated = map_distinct(raw_country, lambda v: "1" if is_stated_unknown(v) else None).notna().to_numpy()
     findings.add(
-        raw, countries.isna().to_numpy(), column="country", reason=Reason.unknown_country,
+        raw, stated, column="country", reason=Reason.country_stated_unknown, severity=WARNING,
+        message=lambda i: [f"country '{c}' says the country is not known: the actor is kept without a country "
+                           "and its material counts as unknown origin" for c in _at(raw_country, i)],
+    )
+    findings.add(
+        raw, countries.isna().to_numpy() & ~stated, column="country", reason=Reason.unknown_country,
         message=lambda i: [
             "country is empty; give an ISO code or a country name" if not c else
             f"country '{c}' is not a known country code or name; use ISO 3166 alpha-2 (e.g. NL, CI)"

@@ -501,7 +501,9 @@ def assess(
     shares = input_shares(chain, year=year)
     _check_loops(chain, shares)
     n, k = len(actors), len(classes)
-    indicator = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, k + 1))
+    # An actor whose country is not known has no chain location: its material is unknown origin.
+    located = actors["country"].notna().to_numpy()
+    indicator = sp.csr_matrix((located.astype(float), (np.arange(n), codes)), shape=(n, k + 1))
     unknown = _unknown_origin(chain, shares)
     indicator = indicator + sp.csr_matrix((np.ones(int(unknown.sum())), (np.flatnonzero(unknown),
                                            np.full(int(unknown.sum()), k))), shape=(n, k + 1))
@@ -514,9 +516,11 @@ def assess(
 
 
 def _unknown_origin(chain: Chain, shares: InputShares) -> np.ndarray:
-    """Actors with no recorded inputs at a stage where material does not enter the chain."""
+    """Actors with no recorded inputs at a stage where material does not enter the chain, and actors
+    whose country is not known (a source stating ``UNKNOWN COUNTRY``): their material is of unknown origin."""
     has_inputs = np.asarray(shares.matrix.sum(axis=0)).ravel() > 0
     starts = chain_start_stages()
     pairs = list(zip(chain.actors["sector"], chain.actors["stage"]))
     is_start = np.fromiter(((s, st) in starts for s, st in pairs), dtype=bool, count=len(pairs))
-    return ~has_inputs & ~is_start
+    no_country = chain.actors["country"].isna().to_numpy()
+    return (~has_inputs & ~is_start) | no_country
