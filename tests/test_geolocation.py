@@ -152,7 +152,7 @@ def test_structure_rules():
     ), country="CI")
     assert checks.findings[["plot", "rule"]].values.tolist() == [
         ["feature 1", "missing_plot_id"],
-        ["dup", "duplicate_plot_id"],
+        ["dup (feature 3)", "duplicate_plot_id"],
         ["none", "missing_geometry"],
         ["line", "unsupported_geometry"],
         ["text_numbers", "unsupported_geometry"],
@@ -283,3 +283,71 @@ def test_cattle_establishments_may_be_points_of_any_area():
                           "establishment": [True, False]})
     findings = plot_checks(plots, country="BR").findings
     assert findings[["plot", "rule"]].values.tolist() == [["soy", "point_above_4ha"]]
+
+
+# --------------------------------------------------------------------------- plot ids as real files write them
+
+SQUARE_TEXT = "[[" + ", ".join(f"[{x}, {y}]" for x, y in SQUARE) + "]]"
+
+
+def write_features(path: Path, properties: list[dict], geometry: str = '{"type": "Polygon", "coordinates": ' + SQUARE_TEXT + "}") -> Path:
+    import json
+
+    features = ",".join('{"type": "Feature", "properties": ' + json.dumps(p) + ', "geometry": ' + geometry + "}"
+                        for p in properties)
+    path.write_text('{"type": "FeatureCollection", "features": [' + features + "]}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("properties,expected", [
+    ({"plot_id": "GH-1"}, "GH-1"),
+    ({"plotId": "1", "external_id": ""}, "1"),            # Whisp's output table
+    ({"Plot ID": "GH-7"}, "GH-7"),
+    ({"ProductionPlace": "Farm 1", "Area": 25.0}, "Farm 1"),  # the EU information system
+    ({"id": 17}, "17"),
+])
+def test_plot_id_columns_are_recognised(tmp_path, properties, expected):
+    checks = check_plot_file(write_features(tmp_path / "plots.geojson", [properties]), country="GH")
+    assert checks.plots["plot"].tolist() == [expected]
+    assert "missing_plot_id" not in rules(checks)
+
+
+def test_whisp_output_table_plot_ids_and_csv_plot_id_header(tmp_path):
+    # 31 "missing plot id" errors came from Whisp's plotId column; a CSV with "Plot ID" likewise
+    whisp = [{"plotId": str(i), "external_id": "", "Country": "GHA", "Area": 25.0} for i in range(1, 32)]
+    checks = check_plot_file(write_features(tmp_path / "whisp.geojson", whisp))
+    assert "missing_plot_id" not in rules(checks) and checks.plots["plot"].tolist()[:2] == ["1", "2"]
+    csv = tmp_path / "plots.csv"
+    csv.write_text("Plot ID,Latitude,Longitude,Area\nGH-9,6.348210,-1.982275,1.5\n", encoding="utf-8")
+    assert check_plot_file(csv, country="GH").plots["plot"].tolist() == ["GH-9"]
+
+
+def test_empty_production_place_of_the_eu_examples_is_not_an_error(tmp_path):
+    # the shape of the EU's TRACES retrieve responses: {"ProductionPlace": "", "Area": …}
+    path = write_features(tmp_path / "dds.geojson", [{"ProductionPlace": "", "Area": 25.0},
+                                                      {"ProductionPlace": "", "Area": 25.0}])
+    checks = check_plot_file(path, country="GH")
+    assert checks.ok
+    assert checks.plots["plot"].tolist() == ["feature 1", "feature 2"]
+    missing = checks.findings[checks.findings["rule"] == "missing_plot_id"]
+    assert missing["severity"].tolist() == [INFO, INFO] and "ProductionPlace" in missing["detail"].iloc[0]
+    assert "duplicate_plot_id" not in rules(checks)  # empty names are not repeated ids
+
+
+def test_repeated_production_place_names_are_a_warning_and_repeated_ids_an_error(tmp_path):
+    places = check_plot_file(write_features(tmp_path / "a.geojson", [{"ProductionPlace": "Farm 1"}] * 2),
+                             country="GH")
+    assert places.ok
+    assert places.findings.set_index("rule").loc["duplicate_plot_id", "severity"] == WARNING
+    ids = check_plot_file(write_features(tmp_path / "b.geojson", [{"plot_id": "P1"}] * 3), country="GH")
+    assert not ids.ok
+    assert ids.plots["plot"].tolist() == ["P1", "P1 (feature 2)", "P1 (feature 3)"]  # every plot keeps a key
+    assert ids.plots["plot"].is_unique
+    detail = ids.findings.set_index("plot").loc["P1 (feature 3)", "detail"]
+    assert "feature 1" in detail.iloc[0] if isinstance(detail, pd.Series) else "feature 1" in detail
+
+
+def test_a_missing_id_column_names_the_fields_looked_for(tmp_path):
+    checks = check_plot_file(write_features(tmp_path / "p.geojson", [{"name": "Plot 12"}]), country="GH")
+    finding = checks.findings.set_index("rule").loc["missing_plot_id"]
+    assert finding["severity"] == ERROR and "plotId" in finding["detail"]

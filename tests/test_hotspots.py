@@ -410,3 +410,23 @@ def test_cli_help_has_an_example():
 
     result = CliRunner().invoke(hotspots, ["--help"])
     assert result.exit_code == 0 and "Example:" in result.output and "--plots" in result.output
+
+
+def test_repeated_plot_ids_in_a_plot_file_are_findings_not_a_crash(eudr, tmp_path):
+    """Real EU plot files repeat plot ids; `hotspots --plots` crashed on a non-unique index."""
+    source = json.loads((DATA / "eudr_small" / "plots.geojson").read_text(encoding="utf-8"))
+    features = source["features"]
+    repeated = features + [json.loads(json.dumps(f)) for f in features[:2]]  # the first two plots again
+    for feature in repeated[len(features):]:
+        feature["properties"]["forest_loss_ha_after_2020"] = 2.5
+    path = tmp_path / "plots.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": repeated}), encoding="utf-8")
+    found = find_hotspots(eudr, plots=path)
+    duplicates = found.geolocation_findings[found.geolocation_findings["rule"] == "duplicate_plot_id"]
+    assert len(duplicates) == 2
+    assert found.plots["plot"].is_unique
+    result = CliRunner().invoke(__import__("riskgraph.cli", fromlist=["cli"]).cli,
+                                ["hotspots", str(DATA / "eudr_small"), "--plots", str(path), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    document = json.loads(result.stdout)
+    assert sum(f["rule"] == "duplicate_plot_id" for f in document["geolocation_findings"]) == 2

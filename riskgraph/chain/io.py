@@ -311,6 +311,7 @@ def read_geojson_plots(path: Path | str) -> RawTable:
     else:
         raise InputError("is not a GeoJSON FeatureCollection or Feature", path=path)
     records = []
+    id_sources: dict[str, int] = {}  # where plot ids came from, so messages can name the user's field
     for feature in features:
         feature = feature if isinstance(feature, dict) else {}
         properties = feature.get("properties") or {}
@@ -318,15 +319,21 @@ def read_geojson_plots(path: Path | str) -> RawTable:
         for key, value in properties.items():
             column = normalise_header(key, "plots")
             column = PLOT_PROPERTY_ALIASES.get(column, column)
+            if column == "plot_id" and "plot_id" not in record:
+                id_sources[str(key)] = id_sources.get(str(key), 0) + 1
             record.setdefault(column, _plain(value))
         if "plot_id" not in record and feature.get("id") is not None:
             record["plot_id"] = _plain(feature["id"])
+            id_sources["id (feature member)"] = id_sources.get("id (feature member)", 0) + 1
         geometry = feature.get("geometry")
         record["geometry"] = None if geometry is None else _dump_literal(geometry)
         records.append({k: (None if v is None else str(v) if not isinstance(v, str) else v) for k, v in record.items()})
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["plot_id", "geometry"])
     frame = frame.astype(object).where(frame.notna(), np.nan)
-    return _raw_table("plots", path.name, frame, first_row=1)
+    raw = _raw_table("plots", path.name, frame, first_row=1)
+    if id_sources and "plot_id" not in id_sources:
+        raw.original_columns.setdefault("plot_id", max(id_sources, key=id_sources.get))
+    return raw
 
 
 def write_geojson_plots(plots: pd.DataFrame, path: Path | str) -> None:

@@ -7,7 +7,8 @@ a traceback: errors of ours become one line.
 One module per group of commands: ``chain`` (validate, info, generate,
 demo), ``risk`` (matrix, explain), ``hotspots``, ``reports`` (report, diff,
 secretariat, eudr, statement), ``minerals``, ``imports`` (import, match),
-``reference`` (reference show), ``forest`` and ``db``; ``_common`` holds the group and the shared options.
+``reference`` (reference show), ``forest``, ``plots`` (plots check) and ``db``; ``_common`` holds the
+group and the shared options.
 """
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ from riskgraph.cli.forest import forest
 from riskgraph.cli.hotspots import hotspots
 from riskgraph.cli.imports import import_group, match
 from riskgraph.cli.minerals import minerals
+from riskgraph.cli.plots import plots
 from riskgraph.cli.reference import reference
 from riskgraph.cli.reports import diff, eudr, report, secretariat, statement
 from riskgraph.cli.risk import explain, matrix
 from riskgraph.errors import ChainError, InputError, RiskGraphError
 from riskgraph.output import stderr
 
-for _command in (validate, info, generate, matrix, explain, hotspots, report, diff, eudr, statement, minerals,
+for _command in (validate, info, generate, matrix, explain, hotspots, plots, report, diff, eudr, statement, minerals,
                  secretariat, import_group, match, reference, forest, db, demo):
     cli.add_command(_command)
 

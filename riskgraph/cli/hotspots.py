@@ -26,6 +26,9 @@ TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "cou
               help="Which hotspots to find.")
 @click.option("--plots", "plots_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="EUDR plots to check and use instead of the chain's plots (.geojson, .json, .csv, .kml).")
+@click.option("--country", default=None,
+              help="Country of production of plots that declare none and have no actor: swapped latitude and "
+                   "longitude are found against it.")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Keep the first N hotspots and chokepoints of each theme.")
 @click.option("--eps-km", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
@@ -39,8 +42,8 @@ TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "cou
               help="Write to a file instead: .csv (hotspots), .geojson (located hotspots with score and reasons) "
                    "or .html (an interactive map that opens offline).")
 @click.option("-q", "--quiet", is_flag=True, help="No notes on stderr.")
-def hotspots(path: Path, theme: str, plots_file: Path | None, top: int | None, eps_km: float, band_km: float,
-             fmt: str, out: Path | None, quiet: bool) -> None:
+def hotspots(path: Path, theme: str, plots_file: Path | None, country: str | None, top: int | None, eps_km: float,
+             band_km: float, fmt: str, out: Path | None, quiet: bool) -> None:
     """Find hotspots: deforestation, child labour, spatial clusters, chokepoints, anomalies.
 
     Deforestation: producers of EUDR commodities in standard- or high-risk
@@ -67,7 +70,8 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, top: int | None, e
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"--out must end in {', '.join(OUT_SUFFIXES)}, not '{out.suffix or out.name}'")
     chain = read_chain(path)
-    found = find_hotspots(chain, theme=theme, plots=plots_file, top=top, eps_km=eps_km, band_km=band_km)
+    found = find_hotspots(chain, theme=theme, plots=plots_file, top=top, eps_km=eps_km, band_km=band_km,
+                          country=country)
     if out is not None:
         suffix = out.suffix.lower()
         if suffix == ".csv":

@@ -12,8 +12,10 @@ Rules
 rule                        severity  fires when
 ==========================  ========  ===================================================================
 ``unreadable_file``         error     the plot file cannot be parsed at all (one finding for the file)
-``missing_plot_id``         error     a feature has no ``plot_id`` (nor ``id`` / ``ProductionPlace``)
-``duplicate_plot_id``       error     a plot id is used by an earlier feature
+``missing_plot_id``         error /   a feature has no plot id (see *Plot ids* below); info when the file
+                            info      names plots by the EU's optional ``ProductionPlace`` and it is empty
+``duplicate_plot_id``       error /   a plot id is used by an earlier feature; a warning when the ids are
+                            warning   ``ProductionPlace`` names (a place name, not an identifier)
 ``missing_geometry``        error     ``"geometry": null`` or no geometry
 ``unsupported_geometry``    error     not a Point, MultiPoint, Polygon or MultiPolygon (the types the EU
                                       information system takes), or positions that are not lists of two
@@ -41,6 +43,17 @@ rule                        severity  fires when
 
 Decisions
 ---------
+*Plot ids.* The id is taken from the first of :data:`PLOT_ID_COLUMNS` that
+the file has with at least one value: ``plot_id``, ``plotId`` (Whisp's
+output table), ``Plot ID``, ``external_id``, ``id`` (also the GeoJSON
+feature member), ``ProductionPlace`` (the EU information system's field).
+A plot without an id is named by its position (``feature 7``). Repeated ids
+are findings, never a crash: the second plot with id ``P1`` is named
+``P1 (feature 7)`` in every table, so each plot keeps a key of its own. In
+the EU's own TRACES examples ``ProductionPlace`` is an optional place name
+(``""`` in the retrieve responses): an empty one is an *info* finding, a
+repeated one a *warning*.
+
 *Decimals.* Each coordinate value's decimals are counted on its text as
 written (``6.348210`` has 6; a float parser would say 5). Writers that go
 through floats drop trailing zeros, so an honest 6-decimal geometry shows a
@@ -147,6 +160,54 @@ class PlotChecks:
         return self.findings.groupby(["rule", "severity"]).size().rename("count").reset_index()
 
 
+# --------------------------------------------------------------------------- plot ids
+
+#: Columns (normalised: lower case, ``_`` for spaces) that hold a plot's id, in order of preference.
+PLOT_ID_COLUMNS = ("plot_id", "plotid", "plot_identifier", "plot_ref", "plot_reference", "plot_code",
+                   "plot_number", "plot_no", "external_id", "id", "fid", "feature_id", "productionplace",
+                   "production_place")
+#: Id columns that hold the EU information system's optional place name rather than an identifier.
+PLACE_NAME_COLUMNS = ("productionplace", "production_place")
+
+
+def _normal(name: object) -> str:
+    return "_".join(str(name).replace("\ufeff", "").strip().lower().replace("-", " ").split())
+
+
+def plot_id_column(plots: pd.DataFrame) -> str | None:
+    """The column of ``plots`` that holds the plot ids (see :data:`PLOT_ID_COLUMNS`), or ``None``.
+
+    The first candidate with at least one value wins; a candidate present but
+    empty everywhere is used only when no other has values.
+
+    >>> plot_id_column(pd.DataFrame({"plotId": ["1"], "geometry": [None]}))
+    'plotId'
+    >>> plot_id_column(pd.DataFrame({"Plot ID": ["A-1"], "id": ["9"]}))
+    'Plot ID'
+    """
+    by_name = {}
+    for column in plots.columns:
+        by_name.setdefault(_normal(column), column)
+    present = [by_name[c] for c in PLOT_ID_COLUMNS if c in by_name]
+    for column in present:
+        if _text_column(plots, column).astype(bool).any() if len(plots) else False:
+            return column
+    return present[0] if present else None
+
+
+def _recognise_ids(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+    """Put the recognised id column under ``plot_id`` and remember the user's name for it."""
+    column = plot_id_column(frame)
+    if column is not None and column != "plot_id":
+        if "plot_id" in frame.columns:
+            frame = frame.drop(columns="plot_id")
+        frame = frame.rename(columns={column: "plot_id"})
+        source = column
+    # None: the file has no id field at all (messages then list the fields looked for)
+    frame.attrs["plot_id_source"] = source or ("plot_id" if "plot_id" in frame.columns else None)
+    return frame
+
+
 # --------------------------------------------------------------------------- reading plot files
 
 
@@ -156,7 +217,9 @@ def read_plots(path: Path | str) -> pd.DataFrame:
     Returns the plots table (``plot_id, actor_id, area_ha,
     forest_loss_ha_after_2020, geometry`` and any extra properties, numbers as
     read) with every feature kept — also those without id or geometry, which
-    :func:`plot_checks` reports.
+    :func:`plot_checks` reports. The id comes from the first recognised id
+    column (:data:`PLOT_ID_COLUMNS`: ``plotId``, ``Plot ID``,
+    ``ProductionPlace`` …); ``frame.attrs["plot_id_source"]`` names it.
 
     * GeoJSON: :func:`riskgraph.chain.io.read_geojson_plots` (geometry text as written).
     * CSV: ``plot_id`` and ``latitude``/``longitude`` (or ``lat``/``lon``)
@@ -174,10 +237,13 @@ def read_plots(path: Path | str) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("no such plot file", path=path)
     suffix = path.suffix.lower()
+    source = None
     if suffix in (".geojson", ".json"):
         from riskgraph.chain.io import read_geojson_plots
 
-        frame = read_geojson_plots(path).frame
+        raw = read_geojson_plots(path)
+        frame = raw.frame
+        source = raw.original_columns.get("plot_id")
     elif suffix == ".csv":
         frame = _read_csv_points(path)
     elif suffix == ".kml":
@@ -185,10 +251,14 @@ def read_plots(path: Path | str) -> pd.DataFrame:
     else:
         raise InputError(f"cannot read plots from '{suffix or path.name}': use .geojson, .json, .csv or .kml",
                          path=path)
+    frame = _recognise_ids(frame, source)
     for column in ("plot_id", "actor_id", "area_ha", "forest_loss_ha_after_2020", "geometry"):
         if column not in frame.columns:
             frame[column] = None
-    return frame.reset_index(drop=True)
+    attrs = dict(frame.attrs)
+    frame = frame.reset_index(drop=True)
+    frame.attrs.update(attrs)
+    return frame
 
 
 def _read_csv_points(path: Path) -> pd.DataFrame:
@@ -308,11 +378,20 @@ def plot_checks(
     """
     from riskgraph.chain.countries import to_iso2
 
+    attrs = dict(plots.attrs)
     frame = plots.reset_index(drop=True)
+    column = "plot_id" if "plot_id" in frame.columns and _text_column(frame, "plot_id").astype(bool).any() \
+        else plot_id_column(frame)
+    source = attrs.get("plot_id_source", column) if column == "plot_id" else column
+    place_names = source is not None and _normal(source) in PLACE_NAME_COLUMNS
     n = len(frame)
-    ids = _text_column(frame, "plot_id")
+    ids = _text_column(frame, column) if column is not None else np.full(n, None, dtype=object)
     feature = np.arange(1, n + 1)
-    label = np.where(pd.isna(ids), np.char.add("feature ", feature.astype(str)).astype(object), ids)
+    missing_id = pd.isna(ids)
+    dup = pd.Series(ids).duplicated(keep="first").to_numpy() & ~missing_id
+    label = np.where(missing_id, np.char.add("feature ", feature.astype(str)).astype(object), ids)
+    # A repeated id keeps the plot apart in every table: "P1 (feature 7)".
+    label[dup] = [f"{ids[i]} (feature {i + 1})" for i in np.flatnonzero(dup)]
     actor_ids = _text_column(frame, "actor_id")
     area = _number_column(frame, "area_ha")
     establishment = _flag_column(frame, "establishment")
@@ -335,14 +414,27 @@ def plot_checks(
 
     out = _Findings(label, actor_ids, feature)
     # identity and links
-    missing_id = pd.isna(ids)
-    out.add(np.flatnonzero(missing_id), Rule.missing_plot_id,
-            "the feature has no plot_id: it cannot be linked to a producer, supplier or shipment; "
-            "add a stable plot_id property")
-    dup = pd.Series(ids).duplicated(keep="first").to_numpy() & ~missing_id
-    out.add(np.flatnonzero(dup), Rule.duplicate_plot_id,
-            [f"plot_id '{ids[i]}' is used by an earlier feature; give every plot its own id"
-             for i in np.flatnonzero(dup)])
+    first = {}
+    for i, value in enumerate(ids):
+        if value is not None:
+            first.setdefault(value, i + 1)
+    if place_names:
+        out.add(np.flatnonzero(missing_id), Rule.missing_plot_id,
+                f"{source} is empty: the EU information system identifies this geometry by its position "
+                "in the statement; it is named by its position here", severity=INFO)
+        out.add(np.flatnonzero(dup), Rule.duplicate_plot_id,
+                [f"{source} '{ids[i]}' also names feature {first[ids[i]]}; a place name is not an identifier, "
+                 "so the plots are kept apart by position" for i in np.flatnonzero(dup)], severity=WARNING)
+    else:
+        field_name = source or "plot_id"
+        out.add(np.flatnonzero(missing_id), Rule.missing_plot_id,
+                f"the feature has no {field_name}: it cannot be linked to a producer, supplier or shipment; "
+                "add a stable plot_id property" if source is not None else
+                "the feature has no plot id (no plot_id, plotId, Plot ID, id or ProductionPlace): it cannot be "
+                "linked to a producer, supplier or shipment; add a stable plot_id property")
+        out.add(np.flatnonzero(dup), Rule.duplicate_plot_id,
+                [f"{field_name} '{ids[i]}' is used by an earlier feature (feature {first[ids[i]]}); give every "
+                 "plot its own id" for i in np.flatnonzero(dup)])
     if actors is not None:
         unknown = np.array([a is None or a not in actor_country for a in actor_ids], dtype=bool)
         out.add(np.flatnonzero(unknown), Rule.unknown_actor,
@@ -395,4 +487,5 @@ def check_plot_file(path: Path | str, actors: pd.DataFrame | None = None, **opti
     return plot_checks(plots, actors, **options)
 
 
-__all__ = ["Rule", "SEVERITY", "ERROR", "WARNING", "INFO", "PlotChecks", "plot_checks", "geolocation_findings", "check_plot_file", "read_plots"]
+__all__ = ["Rule", "SEVERITY", "ERROR", "WARNING", "INFO", "PLOT_ID_COLUMNS", "PlotChecks", "plot_checks",
+           "plot_id_column", "geolocation_findings", "check_plot_file", "read_plots"]
