@@ -106,3 +106,63 @@ def test_publish_writes_html_and_excel(tmp_path):
         assert result.exit_code == 0, result.output
     html = (tmp_path / "sector.html").read_text()
     assert "k = 3" in html and "m0/f0" not in html  # no supplier is named
+
+
+def named_member(tmp: Path, name: str, suppliers: list[tuple[str, str, str]]) -> Path:
+    """A member whose garment makers (id, name, country) supply its brand; names spelled the member's way."""
+    actors = [(sid, sname, "garment_maker", country, "textiles") for sid, sname, country in suppliers]
+    actors.append((f"brand_{name}", f"{name.title()} BV", "brand", "NL", "textiles"))
+    frame = pd.DataFrame(actors, columns=["id", "name", "stage", "country", "sector"])
+    flows = pd.DataFrame([(sid, f"brand_{name}", 100.0) for sid, _, _ in suppliers],
+                         columns=["source", "target", "volume"])
+    folder = tmp / name
+    rg.write_chain(rg.Chain(actors=frame, flows=flows), folder)
+    return folder
+
+
+def test_merge_matches_shared_suppliers_spelled_differently_by_default(tmp_path):
+    # The default path (name matching on) crashed with "truth value of a Series is ambiguous".
+    acme = named_member(tmp_path, "acme", [("s1", "Fakir Apparels Ltd", "BD"), ("s2", "Viyellatex Ltd", "BD")])
+    bakker = named_member(tmp_path, "bakker", [("x9", "FAKIR APPARELS LIMITED", "Bangladesh"),
+                                               ("x7", "Ha-Meem Denim Ltd", "BD")])
+    cacao = named_member(tmp_path, "cacao", [("k1", "Fakir Apparels Ltd.", "BGD")])
+    chain, members = merge_members([acme, bakker, cacao])
+    fakir = chain.actors[chain.actors["name"].str.upper().str.startswith("FAKIR")]
+    assert len(fakir) == 1 and fakir["id"].iloc[0].startswith("match:")
+    assert fakir["members"].iloc[0] == "acme;bakker;cacao"
+    assert len(chain.actors) == 3 + 2 + 1  # three brands, Viyellatex and Ha-Meem, Fakir once (not three times)
+    assert {"acme/s2", "bakker/x7"} <= set(chain.actors["id"])
+    # every member's flow from Fakir now starts at the shared actor
+    shared = fakir["id"].iloc[0]
+    assert sorted(chain.flows.loc[chain.flows["source"] == shared, "member"]) == ["acme", "bakker", "cacao"]
+
+
+def test_merge_without_names_on_actors_keeps_member_ids_apart(tmp_path):
+    # member_chain actors have no names: matching has nothing to compare and must not crash
+    folders = [member_chain(tmp_path, f"m{i}", [("f1", "CI")]) for i in range(2)]
+    chain, _ = merge_members(folders)
+    assert {"m0/f1", "m1/f1"} <= set(chain.actors["id"])
+
+
+def test_merge_joins_the_same_importer_derived_id_across_members(tmp_path):
+    from riskgraph.sources import actor_id
+
+    sid = actor_id("Fakir Apparels Ltd", "BD")
+    folders = [named_member(tmp_path, m, [(sid, "Fakir Apparels Ltd", "BD")]) for m in ("acme", "bakker", "cacao")]
+    chain, _ = merge_members(folders, match_names=False)
+    assert sid in set(chain.actors["id"])
+    assert chain.actors.set_index("id").loc[sid, "members"] == "acme;bakker;cacao"
+    assert len(chain.actors) == 4
+
+
+def test_secretariat_merge_command_default_options(tmp_path):
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    acme = named_member(tmp_path, "acme", [("s1", "Fakir Apparels Ltd", "BD")])
+    bakker = named_member(tmp_path, "bakker", [("x9", "FAKIR APPARELS LIMITED", "BD")])
+    result = CliRunner().invoke(cli, ["secretariat", "merge", str(acme), str(bakker), "--out", str(tmp_path / "sector")])
+    assert result.exit_code == 0, result.output
+    merged = rg.read_chain(tmp_path / "sector")
+    assert len(merged.actors) == 3

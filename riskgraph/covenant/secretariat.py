@@ -24,6 +24,8 @@ from riskgraph.chain.io import read_chain, write_chain
 from riskgraph.chain.model import Chain
 
 SEPARATOR = ";"
+#: Ids made by :func:`riskgraph.sources.actor_id` from name and country: ``<country>_<slug>_<8 hex digits>``.
+DERIVED_ID = r"[a-z]{1,8}_[a-z0-9_]{1,32}_[0-9a-f]{8}"
 
 
 def member_label(path: Path) -> str:
@@ -38,9 +40,11 @@ def merge_members(paths, *, labels=None, match_names: bool = True) -> tuple[Chai
     Actor ids become ``member/id``; the ``members`` column lists the members
     that reported an actor. Actors that several members report under one
     registry id (Open Supply Hub ``os_id``, RMI ``smelter_id``) become one
-    actor (``os:<id>`` / ``cid:<id>``); with ``match_names`` the same is done
-    for actors that :mod:`riskgraph.sources.match` finds to be the same supplier.
-    Every flow keeps its ``member``.
+    actor (``os:<id>`` / ``cid:<id>``); so do actors with the same id derived
+    from name and country by the importers (:data:`DERIVED_ID`); with ``match_names`` the
+    same is done for actors that :mod:`riskgraph.sources.match` finds to be the
+    same supplier under different spellings (``match:<n>``). Every flow keeps
+    its ``member``.
     """
     paths = [Path(p) for p in paths]
     labels = list(labels) if labels is not None else [member_label(p) for p in paths]
@@ -80,7 +84,16 @@ def merge_members(paths, *, labels=None, match_names: bool = True) -> tuple[Chai
 
 
 def _canonical_ids(actors: pd.DataFrame, *, match_names: bool) -> dict[str, str]:
-    """Map ``member/id`` → a shared id for actors that are the same across members."""
+    """Map ``member/id`` → a shared id for actors that are the same across members.
+
+    In order: a shared registry id (``os:<os_id>``, ``cid:<smelter_id>``); the
+    same id with the same name and country (importers give the same supplier
+    the same deterministic id in every member's list); with ``match_names``,
+    a cluster of :func:`riskgraph.sources.match.match_actors` spanning several
+    members (``match:<n>``).
+    """
+    from riskgraph._text import fold
+
     mapping: dict[str, str] = {}
     for column, prefix in (("os_id", "os:"), ("smelter_id", "cid:")):
         if column not in actors.columns:
@@ -90,21 +103,34 @@ def _canonical_ids(actors: pd.DataFrame, *, match_names: bool) -> dict[str, str]
             if group["members"].nunique() > 1 or len(group) > 1:
                 for actor in group["id"]:
                     mapping[actor] = f"{prefix}{value}"
-    if match_names:
-        try:
-            from riskgraph.sources.match import match_actors
-        except ImportError:  # matching not available: ids only
-            match_actors = None
-        if match_actors is not None:
-            rest = actors[~actors["id"].isin(mapping)]
-            if len(rest) > 1:
-                clusters = match_actors(rest).clusters
-                sizes = clusters.value_counts()
-                for actor, cluster in clusters.items():
-                    if sizes[cluster] > 1:
-                        members = rest.set_index("id").loc[clusters[clusters == cluster].index, "members"]
-                        if members.nunique() > 1:
-                            mapping[actor] = f"match:{cluster}"
+    if "name" in actors.columns:
+        # Only ids an importer derived from name and country mean the same supplier in two members' files;
+        # hand-made ids ("f1") are each member's own.
+        derived = actors["member_id"].astype(str).str.fullmatch(DERIVED_ID).fillna(False).to_numpy(dtype=bool)
+        rest = actors[~actors["id"].isin(mapping) & actors["name"].notna() & derived]
+        key = pd.DataFrame({"member_id": rest["member_id"].astype(object),
+                            "name": rest["name"].astype(object).map(lambda n: " ".join(fold(str(n)).split())),
+                            "country": rest["country"].astype(object).fillna("")}, index=rest.index)
+        for (member_id, _, _), group in key.groupby(["member_id", "name", "country"], sort=False):
+            if rest.loc[group.index, "members"].nunique() > 1:
+                for actor in rest.loc[group.index, "id"]:
+                    mapping[actor] = str(member_id)
+    if match_names and "name" in actors.columns:
+        from riskgraph.sources.match import match_actors
+
+        # A chain without names shows the id as name: that is no evidence that two members' "f1" are one.
+        named = actors["name"].notna() & (actors["name"].astype(object) != actors["member_id"].astype(object))
+        rest = actors[~actors["id"].isin(mapping) & named]
+        if len(rest) > 1:
+            table = pd.DataFrame({c: rest[c].astype(object) for c in ("id", "name", "country", "address", "city")
+                                  if c in rest.columns})
+            table["source"] = rest["members"].astype(object)
+            clusters = match_actors(table).clusters.set_index("id")
+            owners = table.set_index("id")["source"]
+            spanning = clusters[clusters["size"] > 1].groupby("cluster").filter(
+                lambda g: owners.loc[g.index].nunique() > 1)
+            for actor, cluster in spanning["cluster"].items():
+                mapping[actor] = f"match:{cluster}"
     return mapping
 
 
