@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import riskgraph as rg
 from riskgraph.cli.imports import import_group
 from riskgraph.errors import InputError
 from riskgraph.sources import (
@@ -414,9 +415,13 @@ def test_import_osh_writes_the_chain_and_the_quarantine_beside_it(data_dir, tmp_
                                                "--out", str(out), "--sector", "textiles"])
     assert result.exit_code == 1                       # rows were quarantined
     assert (out / "actors.csv").is_file()
-    quarantine = pd.read_csv(tmp_path / "acme.quarantine.csv")
+    quarantine = pd.read_csv(out / "_import" / "quarantine.csv")
     assert quarantine["row"].tolist() == [3, 6, 7]
     assert "quarantined rows written to" in result.stderr
+    # nothing beside the folder: `members/*` must keep matching members only
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme"]
+    assert (out / "_import" / "issues.csv").is_file()
+    assert rg.read_chain(out).report.counts["rows_in"].sum() == len(rg.read_chain(out).actors)
 
 
 def test_import_suppliers_and_cmrt_commands(data_dir, tmp_path, cmrt_file):

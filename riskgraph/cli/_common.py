@@ -1,7 +1,9 @@
 """What every command shares: the group, its error handling, common options."""
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
+from typing import Iterable
 
 import click
 
@@ -43,6 +45,51 @@ def output_options(formats=("table", "csv", "json")):
         )(command)
 
     return decorate
+
+
+def suggest(value: str, choices: Iterable[object], *, n: int = 3, cutoff: float = 0.6) -> str:
+    """``"did you mean 'a' or 'b'?"`` for the choices closest to ``value``, or ``""`` when none is close.
+
+    Choices that start with the value come first (``mine`` → ``mine_asm``,
+    ``mine_lsm``), then :func:`difflib.get_close_matches` (case-insensitive).
+
+    >>> suggest("mine", ["mine_asm", "mine_lsm", "refiner"])
+    "did you mean 'mine_asm' or 'mine_lsm'?"
+    >>> suggest("refinr", ["mine_asm", "refiner"]), suggest("xyz", ["refiner"])
+    ("did you mean 'refiner'?", '')
+    """
+    names = list(dict.fromkeys(str(c) for c in choices if c is not None and str(c) != ""))
+    text = str(value).strip().lower()
+    by_lower = {}
+    for name in names:
+        by_lower.setdefault(name.lower(), name)
+    found = [name for name in names if text and name.lower().startswith(text) and name.lower() != text]
+    found += [by_lower[m] for m in difflib.get_close_matches(text, list(by_lower), n=n, cutoff=cutoff)]
+    found = list(dict.fromkeys(found))[:n]
+    if not found:
+        return ""
+    quoted = [f"'{f}'" for f in found]
+    return "did you mean " + (quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]) + "?"
+
+
+#: Extensions that name a file: an --out that wants a folder and gets one of these is a mistake, not a folder name.
+FILE_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv", ".tsv", ".json", ".geojson", ".html", ".htm", ".parquet",
+                 ".txt", ".zip", ".pdf", ".kml", ".xml")
+
+
+def check_folder_out(out: Path, *, option: str = "--out", files: tuple[str, ...] = (), what: str = "a folder") -> None:
+    """Refuse an output folder named like a file (``--out eudr.xlsx`` would make a folder called ``eudr.xlsx``).
+
+    ``files`` lists the suffixes the command does accept as files (e.g. ``.xlsx`` for a chain workbook).
+    Raises :class:`InputError` (exit 2) naming what the option expects.
+    """
+    suffix = Path(out).suffix.lower()
+    if suffix in FILE_SUFFIXES and suffix not in files:
+        accepted = f" or a {', '.join(files)} file" if files else ""
+        raise InputError(f"{option} expects {what}{accepted}, not a '{suffix}' file name; e.g. {option} "
+                         f"{Path(out).with_suffix('')}/", path=out)
+    if Path(out).is_file() and suffix not in files:
+        raise InputError(f"{option} expects {what}, but a file with that name exists", path=out)
 
 
 def quiet_option(command):

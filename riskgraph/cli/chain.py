@@ -8,7 +8,7 @@ import click
 import pandas as pd
 
 from riskgraph._resources import dataset_path
-from riskgraph.cli._common import CONTEXT, chain_path, quiet_option, raw_csv_option
+from riskgraph.cli._common import CONTEXT, chain_path, check_folder_out, quiet_option, raw_csv_option
 from riskgraph.graph import structure
 from riskgraph.chain.io import read_chain
 from riskgraph.chain.model import SECTORS
@@ -103,6 +103,7 @@ def generate(sector: str, actors: int, flows: int | None, seed: int, out: Path, 
     from riskgraph.chain.generate import generate_chain
     from riskgraph.chain.io import write_chain
 
+    check_folder_out(out, files=() if parquet else (".xlsx",), what="a folder")
     chain = generate_chain(sector, actors, flows=flows, seed=seed)
     write_chain(chain, out, format="parquet" if parquet else None)
     stderr(f"Wrote {chain!r} to {out}")
@@ -131,4 +132,6 @@ def demo(out: Path, no_reports: bool, quiet: bool) -> None:
     """
     from riskgraph.demo import run_demo
 
+    if not no_reports:
+        check_folder_out(out, what="a folder for the reports")
     run_demo(_demo_chains(), out=None if no_reports else out, quiet=quiet)

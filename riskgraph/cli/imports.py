@@ -3,7 +3,8 @@
 Thin shells over :mod:`riskgraph.sources` and :mod:`riskgraph.sources.match`: the
 ``import`` group (``osh``, ``cmrt``, ``suppliers``, ``whisp``) and the ``match``
 command. Data files go where ``--out`` says; diagnostics go to stderr;
-quarantined rows and findings are written next to the output. Exit codes: 0
+quarantined rows and findings are written with the output (a chain folder's
+``_import/`` sub-folder, or extra sheets of a workbook). Exit codes: 0
 ok, 1 rows quarantined or error findings, 2 bad input.
 """
 from __future__ import annotations
@@ -17,16 +18,57 @@ import pandas as pd
 from riskgraph.errors import InputError
 from riskgraph.chain.model import SECTORS, Chain
 from riskgraph.output import excel_writer, stderr, write_csv
-from riskgraph.cli._common import CONTEXT, raw_csv_option
+from riskgraph.cli._common import CONTEXT, check_folder_out, raw_csv_option
 
 #: Findings printed on stderr before pointing to the file that holds them all.
 SHOWN_FINDINGS = 10
 
 
+#: Sub-folder of an imported chain folder that holds what the import set aside (readers never look there).
+SIDE_FOLDER = "_import"
+
+
 def _sibling(out: Path, label: str, suffix: str = ".csv") -> Path:
-    """``members/acme`` → ``members/acme.<label>.csv``; ``smelters.xlsx`` → ``smelters.<label>.csv``."""
+    """A file beside a written file: ``smelters.csv`` → ``smelters.<label>.csv``."""
     stem = out.name if out.suffix == "" else out.stem
     return out.with_name(f"{stem}.{label}{suffix}")
+
+
+def _write_side_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Write findings and quarantined rows where they break no glob over members' chains.
+
+    A chain folder gets them inside, in ``_import/`` (``members/acme/_import/issues.csv``), so
+    ``members/*`` still matches only members; a workbook gets them as extra sheets, which chain
+    readers ignore. Returns where each table went, for the summary.
+    """
+    written = []
+    if out.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(out)
+        for label, frame in tables.items():
+            name = f"_{label}"[:31]
+            if name in book.sheetnames:
+                del book[name]
+            sheet = book.create_sheet(name)
+            sheet.append([str(c) for c in frame.columns])
+            for record in frame.astype(object).itertuples(index=False):
+                sheet.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else
+                              v if isinstance(v, (int, float)) else str(v) for v in record])
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:  # text stays text: a supplier name is never a live formula
+                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                        cell.data_type = "s"
+            written.append(f"{out}[{name}]")
+        book.save(out)
+        return written
+    folder = out / SIDE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for label, frame in tables.items():
+        path = folder / f"{label}.csv"
+        write_csv(frame, path)
+        written.append(str(path))
+    return written
 
 
 def _report_chain(chain: Chain, out: Path) -> int:
@@ -40,16 +82,23 @@ def _report_chain(chain: Chain, out: Path) -> int:
            f"quarantined: {actors['quarantined']}, empty: {actors['empty_rows']}"
            + (f"; flows quarantined: {flows['quarantined']}" if flows is not None and flows["quarantined"] else "")
            + ")")
+    side = {}
     if len(report.issues):
-        issues_path = _sibling(out, "issues")
-        write_csv(report.issues, issues_path)
-        _summarise(report.issues)
-        stderr(f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings) written to {issues_path}")
+        side["issues"] = report.issues
     rejected = report.quarantined_rows()
     if len(rejected):
-        quarantine_path = _sibling(out, "quarantine")
-        write_csv(rejected, quarantine_path)
-        stderr(f"{len(rejected)} quarantined rows written to {quarantine_path}")
+        side["quarantine"] = rejected
+    stale = out / SIDE_FOLDER if out.suffix.lower() != ".xlsx" else None
+    for label in ("issues", "quarantine"):  # a re-import must not leave last run's findings behind
+        if stale is not None and label not in side and (stale / f"{label}.csv").is_file():
+            (stale / f"{label}.csv").unlink()
+    written = dict(zip(side, _write_side_tables(out, side))) if side else {}
+    if "issues" in side:
+        _summarise(report.issues)
+        stderr(f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings) written to "
+               f"{written['issues']}")
+    if "quarantine" in side:
+        stderr(f"{len(rejected)} quarantined rows written to {written['quarantine']}")
     return 0 if report.ok else 1
 
 
@@ -66,8 +115,7 @@ def _summarise(issues: pd.DataFrame) -> None:
 def _write_chain(chain: Chain, out: Path) -> None:
     from riskgraph.chain.io import write_chain
 
-    if out.exists() and out.is_file() and out.suffix.lower() != ".xlsx":
-        raise InputError("--out must be a folder (or an .xlsx workbook); a file with that name exists", path=out)
+    check_folder_out(out, files=(".xlsx",), what="a chain folder")
     write_chain(chain, out)
 
 

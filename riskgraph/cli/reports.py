@@ -8,9 +8,11 @@ import click
 from riskgraph.errors import InputError
 from riskgraph.chain.io import read_chain
 from riskgraph.output import emit_table, excel_writer, print_json, stderr, write_frame
-from riskgraph.cli._common import CONTEXT, raw_csv_option
+from riskgraph.cli._common import CONTEXT, check_folder_out, raw_csv_option
 
 REPORT_SUFFIXES = (".html", ".xlsx")
+#: Suppliers gained and lost named in diff's table output (all of them in --format json).
+SHOWN_SUPPLIERS = 50
 
 
 def _hotspots_for(chain, assessment):
@@ -96,6 +98,7 @@ def merge(members: tuple[Path, ...], out: Path, no_name_matching: bool) -> None:
     """
     from riskgraph.covenant.secretariat import merge_members, write_merged
 
+    check_folder_out(out, what="a folder for the sector chain")
     chain, table = merge_members(members, match_names=not no_name_matching)
     write_merged(chain, table, out)
     emit_table(table, title=f"Merged {len(members)} members into {out}: {len(chain.actors)} actors, "
@@ -245,9 +248,18 @@ def diff(old: Path, new: Path, node: tuple[str, ...], fmt: str, out: Path | None
         return
     emit_table(comparison.coverage, title="Coverage")
     emit_table(comparison.peaks, title="Peak likelihood per theme")
-    counts = comparison.suppliers.groupby(["change", "stage"]).size().rename("actors").reset_index() \
-        if len(comparison.suppliers) else comparison.suppliers
+    suppliers = comparison.suppliers
+    counts = suppliers.groupby(["change", "stage"]).size().rename("actors").reset_index() \
+        if len(suppliers) else suppliers
     emit_table(counts, title="Suppliers gained and lost, by stage")
+    if len(suppliers):
+        # name them: a secretariat follows up on the supplier, not on "lost: farm 1"
+        named = suppliers.sort_values(["change", "stage", "actor"], kind="stable")
+        emit_table(named.head(SHOWN_SUPPLIERS)[["change", "actor", "name", "stage", "country"]],
+                   title=f"Suppliers gained (new) and lost ({len(suppliers)})"
+                         + (f"; first {SHOWN_SUPPLIERS}" if len(suppliers) > SHOWN_SUPPLIERS else ""))
+        if len(suppliers) > SHOWN_SUPPLIERS:
+            stderr("Use --format json for every supplier gained and lost.")
     emit_table(comparison.cells.head(20), title=f"Largest changes of the matrix ({len(comparison.cells)} cells changed)")
 
 
@@ -298,6 +310,7 @@ def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None
         raise InputError("give a chain PATH and --node (or --rules to print the rules)")
     from riskgraph.regulation.eudr import eudr_statement
 
+    check_folder_out(out, what="a folder for plots.geojson, statement.json and the tables")
     chain = read_chain(path)
     statement = eudr_statement(chain, node, year=year)
     if out is not None:

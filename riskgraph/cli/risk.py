@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from riskgraph.cli._common import CONTEXT, chain_path, output_options
+from riskgraph.cli._common import CONTEXT, chain_path, output_options, suggest
 from riskgraph.errors import InputError
 from riskgraph.chain.io import read_chain
 from riskgraph.chain.model import THEMES
@@ -43,6 +43,8 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     from riskgraph.risk import assess
 
     chain = read_chain(path)
+    if year is not None:
+        _check_year(chain, year, path)
     assessment = assess(chain, year=year)
     themes = [theme] if theme else list(THEMES)
     if node is not None and node not in set(chain.actors["id"]):
@@ -81,6 +83,28 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
         stderr("Use --format csv or --out FILE for the whole table.")
 
 
+def _check_year(chain, year: int, path: Path) -> None:
+    """--year must name a year the flows have: otherwise every matrix would silently be empty."""
+    import pandas as pd
+
+    flows = chain.flows
+    if "year" not in flows.columns or flows["year"].isna().all():
+        raise InputError(f"--year {year}: the flows of {path} have no year column; leave --year out")
+    present = sorted({int(y) for y in pd.to_numeric(flows["year"], errors="coerce").dropna()})
+    if year not in present:
+        raise InputError(f"--year {year}: no flows in {year} in {path}; years present: "
+                         + ", ".join(map(str, present)))
+
+
+def _check_stage(chain, stage: str, path: Path) -> None:
+    """--stage must be a stage of the chain's actors (an unknown stage would explain an empty cell)."""
+    present = sorted(set(chain.actors["stage"].dropna().astype(str)))
+    if stage not in present:
+        hint = suggest(stage, present)
+        raise InputError(f"--stage '{stage}' is not a stage of the actors of {path}"
+                         + (f"; {hint}" if hint else "") + f" Stages present: {', '.join(present)}")
+
+
 def _node_objects(assessment, node, themes, theme):
     objects = [assessment.node_summary(node, t) for t in themes]
     return objects[0] if theme else objects
@@ -108,6 +132,8 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     chain = read_chain(path)
     if node not in set(chain.actors["id"]):
         raise InputError(f"--node '{node}' is not an actor id of {path}")
+    if stage is not None:
+        _check_stage(chain, stage, path)
     code = to_iso2(country) if country else None
     if country and code is None:
         raise InputError(f"--country '{country}' is not a known country")
