@@ -529,3 +529,82 @@ def test_real_brand_factory_list_xls(samples):
     print(f"\nbrand list: {chain.actors['country'].nunique()} countries; unresolved: {unresolved['value'].tolist()}")
     assert unresolved.empty
     assert not chain.actors["postal_code"].dropna().str.endswith(".0").any()
+
+
+# --------------------------------------------------------------------------- field files: factory lists as brands publish them
+
+
+def test_factory_list_without_stage_takes_the_sectors_default_with_a_warning(data_dir):
+    # a brand's list as submitted to the Open Apparel Registry: no stage or facility-type column
+    chain = read_supplier_list(data_dir / "importers" / "factory_list_oar.csv", sector="textiles")
+    rows_add_up(chain)
+    assert chain.report.ok  # nothing quarantined: without --stage all rows used to be
+    assert set(chain.actors["stage"]) == {"garment_maker"}
+    warning = chain.report.issues.set_index("reason").loc["default_stage"]
+    assert warning["severity"] == "warning" and "5 suppliers name no stage" in warning["message"]
+    assert "garment_maker" in warning["message"]
+
+
+def test_exact_duplicate_rows_are_merged_with_a_finding(data_dir):
+    chain = read_supplier_list(data_dir / "importers" / "factory_list_oar.csv", sector="textiles")
+    counts = chain.report.counts.set_index("table").loc["actors"]
+    assert counts[["rows_in", "accepted", "quarantined", "merged_rows"]].tolist() == [5, 5, 0, 1]
+    duplicate = chain.report.issues[chain.report.issues["reason"] == "duplicate_row"]
+    assert duplicate["row"].tolist() == [5] and "repeats row 2 exactly" in duplicate["message"].iloc[0]
+    assert duplicate["severity"].tolist() == ["warning"]
+    assert not (chain.report.issues["reason"] == "duplicate_id").any()
+
+
+def test_junk_and_full_width_punctuation_leave_names_and_addresses(data_dir):
+    chain = read_supplier_list(data_dir / "importers" / "factory_list_oar.csv", sector="textiles")
+    actors = chain.actors.set_index("country")
+    text = " ".join(chain.actors["name"].astype(str)) + " ".join(chain.actors["address"].astype(str))
+    assert "□" not in text and "，" not in text
+    assert "Dongguan Huayi Garments Co., Ltd." in chain.actors["name"].tolist()
+    assert "No.8 Dongcheng Road, Dongguan Guangdong" in chain.actors["address"].tolist()
+    assert actors.loc["BD", "address"] == "Plot 12, BSCIC, Tongi, Gazipur"  # clean text is left alone
+    cleaned = chain.report.issues.set_index("reason").loc["text_cleaned"]
+    assert cleaned["severity"] == "warning" and "NFKC" in cleaned["message"]
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("No.8□Road，Xinhui District（Jiangmen）", "No.8 Road, Xinhui District(Jiangmen)"),
+    ("ＡＢＣ　Garments", "ABC Garments"), ("Room 301、Building A", "Room 301, Building A"),
+    ("6,150", "6,150"), ("Zero\u200bwidth", "Zerowidth"), ("□", None), ("  plain  ", "plain"),
+])
+def test_clean_text(value, expected):
+    from riskgraph.sources._common import clean_text
+
+    assert clean_text(value) == expected
+
+
+def test_import_osh_reads_xlsx_like_csv(data_dir, tmp_path):
+    import csv
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    with open(data_dir / "importers" / "osh_facilities.csv", encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle)):
+            # lat/lng as numbers, as a spreadsheet holds them
+            sheet.append([float(v) if number and i in (6, 7) and v else v for i, v in enumerate(row)])
+    book.save(tmp_path / "facilities.xlsx")
+    from_csv = read_open_supply_hub(data_dir / "importers" / "osh_facilities.csv", sector="textiles")
+    from_xlsx = read_open_supply_hub(tmp_path / "facilities.xlsx", sector="textiles")
+    rows_add_up(from_xlsx)
+    assert from_xlsx.actors["id"].tolist() == from_csv.actors["id"].tolist()
+    assert from_xlsx.report.quarantine["actors"]["row"].tolist() == [3, 6, 7]
+    assert from_xlsx.actors["lat"].tolist() == from_csv.actors["lat"].tolist()
+    result = CliRunner().invoke(import_group, ["osh", str(tmp_path / "facilities.xlsx"), "--out",
+                                               str(tmp_path / "acme"), "--sector", "textiles"])
+    assert result.exit_code == 1 and (tmp_path / "acme" / "actors.csv").is_file()
+
+
+def test_import_to_a_workbook_keeps_findings_in_extra_sheets(data_dir, tmp_path):
+    out = tmp_path / "members" / "acme.xlsx"
+    result = CliRunner().invoke(import_group, ["osh", str(data_dir / "importers" / "osh_facilities.csv"),
+                                               "--out", str(out), "--sector", "textiles"])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.parent.iterdir()) == ["acme.xlsx"]
+    sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
+    assert {"actors", "flows", "_issues", "_quarantine"} <= set(sheets)
+    assert len(rg.read_chain(out).actors) == 3  # the extra sheets are not chain tables

@@ -145,7 +145,7 @@ def import_group() -> None:
 @click.option("--stage", default=None,
               help="Stage of facilities whose facility/processing type names none (e.g. garment_maker).")
 def osh(file: Path, out: Path, sector: str | None, stage: str | None) -> None:
-    """Import an Open Supply Hub facility export (CSV) as actors with their OS ids.
+    """Import an Open Supply Hub facility export (CSV, .xlsx or .xls) as actors with their OS ids.
 
     Stages come from the facility and processing types where they name
     one (Sewing → garment_maker, Dyeing → wet_processor, Refinery →
@@ -168,7 +168,9 @@ def osh(file: Path, out: Path, sector: str | None, stage: str | None) -> None:
 @click.option("--sector", type=click.Choice(SECTORS), required=True, help="Sector of every supplier.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Folder to write the chain to (actors.csv, flows.csv), or an .xlsx workbook.")
-@click.option("--stage", default=None, help="Stage of suppliers whose row names none (no stage or type column).")
+@click.option("--stage", default=None,
+              help="Stage of suppliers whose row names none (no stage or type column); default: the sector's usual "
+                   "direct supplier (garment_maker, processor, manufacturer), with a warning.")
 @click.option("--sheet", default=None, help="Sheet of a workbook; default: the first.")
 def suppliers(file: Path, sector: str, out: Path, stage: str | None, sheet: str | None) -> None:
     """Import a plain supplier or factory list (CSV, .xlsx, legacy .xls) as actors.

@@ -7,13 +7,16 @@ import datetime as _dt
 import hashlib
 import io as _io
 import re
+import unicodedata
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from riskgraph._resources import dataset_path
 from riskgraph._text import fold as _fold
 from riskgraph.chain.countries import to_iso2
 from riskgraph.errors import InputError
@@ -40,6 +43,9 @@ class ImportReason(str, Enum):
     flows_not_derivable = "flows_not_derivable"
     flows_inferred = "flows_inferred"
     left_out = "left_out"
+    duplicate_row = "duplicate_row"
+    default_stage = "default_stage"
+    text_cleaned = "text_cleaned"
 
     def __str__(self) -> str:
         return self.value
@@ -89,6 +95,44 @@ def cell_text(value: object) -> str | None:
         return value.isoformat()
     text = str(value).strip()
     return text or None
+
+
+@lru_cache(maxsize=None)
+def _replacements() -> dict[int, str]:
+    """``datasets/vocabulary/text_replacements.csv``: code point → replacement (applied after NFKC)."""
+    table = pd.read_csv(dataset_path("vocabulary", "text_replacements.csv"), dtype=str, keep_default_na=False)
+    return {int(cp.strip()[2:], 16): replacement for cp, replacement in zip(table["codepoint"], table["replacement"])}
+
+
+def clean_text(value: object) -> str | None:
+    """A cell's text with junk and full-width forms normalised: Unicode NFKC, then the replacement table.
+
+    NFKC turns full-width letters, digits and punctuation into their plain
+    forms (``，`` → ``,``, ``（`` → ``(``, ``Ａ`` → ``A``) and no-break spaces into
+    spaces; :file:`datasets/vocabulary/text_replacements.csv` then replaces
+    the characters an exporting program put where it could not show one
+    (``□``, ``�``: a space) and drops zero-width spaces, and maps the CJK
+    punctuation NFKC keeps (``、`` → ``, ``). Runs of spaces become one,
+    spaces before punctuation go, a comma glued to the next word gets its
+    space (never between digits: ``6,150`` stays). Non-text values are
+    returned as :func:`cell_text` gives them.
+
+    >>> clean_text("No.8□Road，Xinhui District（Jiangmen）")
+    'No.8 Road, Xinhui District(Jiangmen)'
+    >>> clean_text("  ＡＢＣ Garments\u00a0Ltd "), clean_text("□"), clean_text(97220.0)
+    ('ABC Garments Ltd', None, '97220')
+    """
+    text = cell_text(value)
+    if text is None or not isinstance(value, str):
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    replacements = _replacements()
+    if any(ord(c) in replacements for c in text):
+        text = "".join(replacements.get(ord(c), c) if ord(c) in replacements else c for c in text)
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r" +([,.;:)])", r"\1", text)
+    text = re.sub(r"([,;])(?=[^\W\d_])", r"\1 ", text)  # "301,Building" but never "6,150"
+    return text.strip() or None
 
 
 def country_code(value: object) -> str | None:
@@ -169,8 +213,14 @@ def _sort_issues(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="_o").reset_index(drop=True)[ISSUE_COLUMNS]
 
 
-def _validated(raw: dict[str, RawTable], pending: _Pending, *, sector: str | None, name: str) -> Chain:
-    """Validate mapped tables and merge the importer's own findings into one report."""
+def _validated(raw: dict[str, RawTable], pending: _Pending, *, sector: str | None, name: str,
+               merged_rows: dict[str, int] | None = None) -> Chain:
+    """Validate mapped tables and merge the importer's own findings into one report.
+
+    ``merged_rows`` counts, per table, rows that repeated an earlier row exactly and were merged
+    into it (with a finding each): like empty rows they are counted apart (``merged_rows``), so
+    rows in = accepted + quarantined still holds for the rows that became actors or were set aside.
+    """
     chain, report = validate_tables(raw, sector=sector, name=name)
     issues = pd.concat([f for f in (pending.issues_frame(), report.issues) if len(f)] or [report.issues],
                        ignore_index=True)
@@ -184,6 +234,8 @@ def _validated(raw: dict[str, RawTable], pending: _Pending, *, sector: str | Non
         at = counts["table"] == table
         counts.loc[at, "rows_in"] += len(entries)
         counts.loc[at, "quarantined"] += len(entries)
+    if merged_rows is not None:
+        counts["merged_rows"] = counts["table"].map(merged_rows).fillna(0).astype(int)
     merged = ValidationReport(issues=_sort_issues(issues), quarantine=quarantine, counts=counts)
     return chain.replace(report=merged)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 
 from riskgraph.errors import InputError
 from riskgraph.chain.io import read_csv_table
 from riskgraph.chain.model import SECTORS, Chain
 from riskgraph.chain.validate import WARNING, RawTable
-from riskgraph.sources._common import ImportReason, _Pending, _empty_flows, _nan_frame, _snake, _split_multi, _validated, cell_text, country_code
+from riskgraph.sources._common import HEADER_SCAN_ROWS, ImportReason, _Pending, _empty, _empty_flows, _nan_frame, _read_any_grid, _snake, _split_multi, _validated, cell_text, clean_text, country_code
 from riskgraph.sources.vocabulary import infer_sector, infer_stage
 
 
@@ -27,8 +28,33 @@ OSH_EXTRAS = {
 }
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _read_workbook(path: Path) -> RawTable:
+    """An Open Supply Hub export saved as a workbook: the header is the first row naming ``os_id``."""
+    import pandas as pd
+
+    grid, file = _read_any_grid(path)
+    header = next((i for i, row in enumerate(grid[:HEADER_SCAN_ROWS])
+                   if any(_snake(c) == "os_id" for c in row if not _empty(c))), None)
+    if header is None:
+        raise InputError(f"is not an Open Supply Hub export: no 'os_id' header in the first {HEADER_SCAN_ROWS} rows "
+                         "of its first sheet", path=path)
+    names = [str(c).strip() if not _empty(c) else f"Unnamed: {i}" for i, c in enumerate(grid[header])]
+    body = [list(row[:len(names)]) + [None] * (len(names) - len(row)) for row in grid[header + 1:]]
+    frame = pd.DataFrame([[cell_text(v) for v in row] for row in body], columns=names, dtype=object)
+    frame = frame.where(frame.notna(), np.nan)
+    keep = [c for c in frame.columns if not (c.startswith("Unnamed: ") and frame[c].isna().all())]
+    frame = frame[keep]
+    rows = np.arange(header + 2, header + 2 + len(frame))
+    empty = frame.isna().all(axis=1).to_numpy()
+    return RawTable(name="osh", file=file, frame=frame.loc[~empty].reset_index(drop=True), rows=rows[~empty],
+                    original_columns={}, empty_rows=int(empty.sum()))
+
+
 def read_open_supply_hub(path: Path | str, *, sector: str | None = None, stage: str | None = None) -> Chain:
-    """Read an Open Supply Hub facility export (CSV) as actors.
+    """Read an Open Supply Hub facility export (CSV, or the same table saved as .xlsx / .xls) as actors.
 
     Parameters
     ----------
@@ -73,7 +99,7 @@ def read_open_supply_hub(path: Path | str, *, sector: str | None = None, stage: 
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", path=path)
-    raw = read_csv_table(path, "osh")
+    raw = _read_workbook(path) if path.suffix.lower() in WORKBOOK_SUFFIXES else read_csv_table(path, "osh")
     frame = raw.frame
     frame.columns = [_snake(c) for c in frame.columns]
     missing = [c for c in OSH_REQUIRED if c not in frame.columns]
@@ -89,7 +115,7 @@ def read_open_supply_hub(path: Path | str, *, sector: str | None = None, stage: 
     records = []
     no_sector = no_stage = 0
     for position, row in enumerate(frame.itertuples(index=False)):
-        cells = {c: cell_text(v) for c, v in zip(frame.columns, row)}
+        cells = {c: clean_text(v) for c, v in zip(frame.columns, row)}
         country_text = cells.get("country_code") or cells.get("country_name") or cells.get("country")
         actor_sector = sector or infer_sector(cells.get("sector"))
         types = [cells.get(c) for c in ("facility_type", "processing_type", "processing_type_facility_type_raw")]

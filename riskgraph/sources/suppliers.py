@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
 from riskgraph.chain.model import SECTORS, Chain, stages_of
 from riskgraph.chain.validate import WARNING, RawTable
-from riskgraph.sources._common import HEADER_SCAN_ROWS, ImportReason, _Pending, _empty, _empty_flows, _key, _nan_frame, _read_any_grid, _snake, _validated, actor_id, cell_text, country_code
+from riskgraph.sources._common import HEADER_SCAN_ROWS, ImportReason, _Pending, _empty, _empty_flows, _key, _nan_frame, _read_any_grid, _snake, _validated, actor_id, cell_text, clean_text, country_code
 from riskgraph.sources.vocabulary import infer_stage
 
 
@@ -75,6 +77,18 @@ def _find_header(grid: list[list[object]], path: Path) -> int:
     return best
 
 
+@lru_cache(maxsize=None)
+def default_stages() -> dict[str, str]:
+    """The stage of a supplier list's rows that name none, per sector (``supplier_list_stages.csv``).
+
+    A member's list holds its direct (tier 1) suppliers: a brand's factory
+    list its garment makers, a food company's its processors. The file says
+    why for each sector.
+    """
+    table = pd.read_csv(dataset_path("vocabulary", "supplier_list_stages.csv"), dtype=str, keep_default_na=False)
+    return dict(zip(table["sector"], table["stage"]))
+
+
 def _tier(value: object) -> int | None:
     if _empty(value):
         return None
@@ -98,9 +112,21 @@ def read_supplier_list(path: Path | str, *, sector: str, stage: str | None = Non
         The sector of every supplier.
     stage : str, optional
         The stage of suppliers whose row names none (a ``stage`` column, or
-        a facility type such as ``FINISHED GOODS`` or ``Spinning``).
+        a facility type such as ``FINISHED GOODS`` or ``Spinning``). Without
+        it such suppliers get the sector's usual direct-supplier stage
+        (:func:`default_stages`: garment makers for textiles, processors for
+        food and natural stone, manufacturers for gold), with a warning that
+        counts them and quotes the types that named no stage.
     sheet : str or int, optional
         The sheet of a workbook (default: the first).
+
+    Notes
+    -----
+    Every text cell passes :func:`clean_text` (Unicode NFKC and the
+    replacement table: ``□`` and full-width commas leave addresses). A row
+    that repeats an earlier row exactly is merged into it with a
+    ``duplicate_row`` warning and counted in ``merged_rows``, not
+    quarantined.
 
     Returns
     -------
@@ -152,17 +178,43 @@ def read_supplier_list(path: Path | str, *, sector: str, stage: str | None = Non
         pending.issue(file=file, row=None, column=", ".join(personal), value=None, reason=ImportReason.left_out,
                       severity=WARNING, message=f"columns with personal data are not imported: {personal}")
     records, rows, empty_rows = [], [], 0
+    seen: dict[tuple, int] = {}
+    merged = cleaned = 0
+    cleaned_example = None
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
-        cells = {field: cell_text(row[p]) if p < len(row) else None for p, field in fields.items()}
-        extra = {name: cell_text(row[p]) if p < len(row) else None for p, name in extras.items()}
+        raw_cells = {p: row[p] if p < len(row) else None for p in list(fields) + list(extras)}
+        texts = {p: clean_text(v) for p, v in raw_cells.items()}
+        for p, v in raw_cells.items():
+            if isinstance(v, str) and texts[p] != cell_text(v):
+                cleaned += 1
+                cleaned_example = cleaned_example or (index + 1, cell_text(v), texts[p])
+        cells = {field: texts[p] for p, field in fields.items()}
+        extra = {name: texts[p] for p, name in extras.items()}
         if all(v is None for v in cells.values()) and all(v is None for v in extra.values()):
             empty_rows += 1
             continue
+        # The same row twice (a list pasted into itself, a sheet exported twice) is one supplier, not an error.
+        key = tuple(texts[p] for p in sorted(texts))
+        if key in seen:
+            merged += 1
+            pending.issue(file=file, row=index + 1, column=None, value=None, reason=ImportReason.duplicate_row,
+                          severity=WARNING, message=f"repeats row {seen[key]} exactly; merged into it")
+            continue
+        seen[key] = index + 1
         records.append((cells, extra))
         rows.append(index + 1)
     # Trailing empty rows of a sheet are debris, counted as empty; empty rows inside the data likewise.
+    if cleaned:
+        row_number, before, after = cleaned_example
+        pending.issue(file=file, row=None, column=None, value=None, reason=ImportReason.text_cleaned,
+                      severity=WARNING,
+                      message=f"{cleaned} cells had junk or full-width characters normalised (Unicode NFKC and "
+                              f"datasets/vocabulary/text_replacements.csv), e.g. row {row_number}: {before!r} → "
+                              f"{after!r}")
 
+    defaulted: list[str | None] = []  # the stage or type text of rows given the default stage
+    fallback = stage if stage is not None else default_stages().get(sector)
     keys = [(_key(c.get("name") or ""), country_code(c.get("country")) or _key(c.get("country") or ""))
             for c, _ in records]
     collisions = pd.Series(keys, dtype=object).duplicated(keep=False).to_numpy() if keys else np.array([], bool)
@@ -175,9 +227,12 @@ def read_supplier_list(path: Path | str, *, sector: str, stage: str | None = Non
             discriminator = " ".join(x for x in (cells.get("address"), cells.get("city"), cells.get("postal_code")) if x)
         explicit = _key(cells["stage"]).replace(" ", "_") if cells.get("stage") else None
         actor_stage = explicit if explicit in stages_of(sector) else infer_stage(
-            [cells.get("stage"), cells.get("facility_type")], sector) or stage
+            [cells.get("stage"), cells.get("facility_type")], sector)
         if actor_stage is None:
-            actor_stage = cells.get("stage") or cells.get("facility_type")
+            actor_stage = fallback
+            if stage is None:
+                words = cells.get("stage") or cells.get("facility_type")
+                defaulted.append(words)
         record = {
             "id": actor_id(cells.get("name"), country_text, discriminator=discriminator) if cells.get("name") else None,
             "name": cells.get("name"), "stage": actor_stage, "country": code or country_text, "sector": sector,
@@ -196,11 +251,23 @@ def read_supplier_list(path: Path | str, *, sector: str, stage: str | None = Non
                                                          "smelter_id", "commodity") if field in header_text}
     if "stage" in header_text or "facility_type" in header_text:
         original["stage"] = header_text.get("stage") or header_text["facility_type"]
+    if defaulted:
+        unnamed = [w for w in defaulted if w]
+        words = sorted(set(unnamed))
+        detail = (f" ({len(unnamed)} of them with a type that names no stage: "
+                  + ", ".join(f"'{w}'" for w in words[:5]) + (" …" if len(words) > 5 else "") + ")") if unnamed else ""
+        pending.issue(file=file, row=None, column=header_text.get("stage") or header_text.get("facility_type"),
+                      value=None, reason=ImportReason.default_stage, severity=WARNING,
+                      message=f"{len(defaulted)} suppliers name no stage{detail}: they are taken as '{fallback}', the "
+                              f"usual direct supplier of a {sector} company (datasets/vocabulary/"
+                              "supplier_list_stages.csv); pass stage=... (command line: --stage) if the list holds "
+                              "another tier")
     actors_frame = _nan_frame(actors)
     actors_raw = RawTable(name="actors", file=file, frame=actors_frame, rows=np.asarray(rows, dtype=int),
                           original_columns=original, empty_rows=empty_rows)
     flows_raw = _tier_flows(actors, tiers, rows, file, header_text, pending)
-    return _validated({"actors": actors_raw, "flows": flows_raw}, pending, sector=sector, name=path.stem)
+    return _validated({"actors": actors_raw, "flows": flows_raw}, pending, sector=sector, name=path.stem,
+                      merged_rows={"actors": merged})
 
 
 def _tier_flows(actors: list[dict], tiers: list[int | None], rows: list[int], file: str,
