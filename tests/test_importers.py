@@ -220,9 +220,17 @@ SMELTER_HEADER_DE = ["Schmelzhütten-Identifikationsnummer", "Metall (*)", "Schm
                      "Minen", "Land der Minen", "100 % recycelt?", "Kommentare"]
 
 
+LOOKUP_HEADER_EN = ["Metal", "Smelter Look-up (*)", "Standard Smelter Names", "Smelter Facility Location: Country",
+                    "Smelter ID"]
+# The look-up header as a workbook saved with Chinese chosen in Declaration!D3 caches it (formula text).
+LOOKUP_HEADER_ZH = ["金属", "冶炼厂查找 (*)", "标准冶炼厂名称", "冶炼厂所在地：国家", "冶炼厂识别号码"]
+
+
 def build_cmrt(path, *, company="Example Metals B.V.", used=("No", "Yes", "Yes", "No"), smelters=(),
-               lookup=(), revision="Revision 6.4\nApril 26, 2024", old_ids=None):
-    """A workbook in the CMRT layout: Declaration (D8, J3, answers D26:D29) and Smelter List (header row 4)."""
+               lookup=(), revision="Revision 6.4\nApril 26, 2024", old_ids=None, products=(),
+               lookup_header=LOOKUP_HEADER_EN, scope="A. Company"):
+    """A workbook in the CMRT layout: Declaration (D8, J3, answers D26:D29), Smelter List (header row 4),
+    Product List (header row 5, B number, C name, D comments) and the Smelter Look-up sheet."""
     book = openpyxl.Workbook()
     book.active.title = "Revision"
     for name in ("Instructions", "Definitions", "Declaration", "Smelter List", "Checker", "Product List"):
@@ -237,7 +245,7 @@ def build_cmrt(path, *, company="Example Metals B.V.", used=("No", "Yes", "Yes",
         declaration[f"B{row}"] = label
     if company:
         declaration["D8"] = company + "\t\t"
-        declaration["D9"] = "A. Company"
+        declaration["D9"] = scope
         declaration["D15"] = "A. Person"
         declaration["D16"] = "person@example.invalid"
         declaration["D22"] = dt.datetime(2024, 5, 10)
@@ -254,12 +262,21 @@ def build_cmrt(path, *, company="Example Metals B.V.", used=("No", "Yes", "Yes",
     if lookup:
         sheet = book.create_sheet("Smelter Look-up")
         sheet["A1"] = "The following list represents the RMI's latest smelter names."
-        for column, text in enumerate(["Metal", "Smelter Look-up (*)", "Standard Smelter Names",
-                                       "Smelter Facility Location: Country", "Smelter ID"], start=1):
+        for column, text in enumerate(lookup_header, start=1):
             sheet.cell(row=4, column=column, value=text)
         for offset, values in enumerate(lookup):
             for column, value in enumerate(values, start=1):
                 sheet.cell(row=5 + offset, column=column, value=value)
+    product_list = book["Product List"]
+    product_list["A1"] = ("Completion required only if reporting level \"Product (or List of Products)\" selected "
+                          "on the 'Declaration' worksheet.")
+    product_list["B4"] = "Click here to return to Declaration tab"
+    for column, text in enumerate(["Manufacturer’s Product Number (*)", "Manufacturer’s Product Name", "Comments"],
+                                  start=2):
+        product_list.cell(row=5, column=column, value=text)
+    for offset, values in enumerate(products):
+        for column, value in enumerate(values, start=2):
+            product_list.cell(row=6 + offset, column=column, value=value)
     if old_ids:
         sheet = book.create_sheet("Standard Smelter Names")
         sheet.append(["Note"])
@@ -318,7 +335,7 @@ def test_cmrt_smelter_list_is_read_by_position_and_deduplicated_per_cid(cmrt_fil
     assert status["Lima Metales Preciosos SAC"] == "not_listed"
     assert (report.smelters["status"] == "not_identified").sum() == 1
     # Rows in = rows merged into smelters + rows quarantined.
-    assert report.counts == {"rows_in": 10, "merged_into": 8, "smelters": 7, "quarantined": 2}
+    assert report.counts == {"rows_in": 10, "merged_into": 8, "smelters": 7, "quarantined": 2, "products": 0}
     assert report.quarantine["row"].tolist() == [12, 13]
     reasons = report.findings.set_index("row")["reason"]
     assert reasons[12] == "unmapped_row" and reasons[13] == "unknown_metal"
@@ -608,3 +625,62 @@ def test_import_to_a_workbook_keeps_findings_in_extra_sheets(data_dir, tmp_path)
     sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
     assert {"actors", "flows", "_issues", "_quarantine"} <= set(sheets)
     assert len(rg.read_chain(out).actors) == 3  # the extra sheets are not chain tables
+
+
+
+# --------------------------------------------------------------------------- field files: CMRT product list and look-up
+
+
+def test_cmrt_product_list_is_read(tmp_path):
+    products = [("ABCDEFG12345678\n", "Tool\n", "This is the main product "), ("HX-200", "Heat exchanger", None),
+                ("HX-300", None, None), (None, "A product without a number", None)]
+    path = build_cmrt(tmp_path / "cmrt.xlsx", products=products, scope="B. Product (or List of Products)",
+                      smelters=[smelter_row("CID009002", "Gold", "Kampala Gold Refinery Ltd.", None, "UGANDA",
+                                            "CID009002")])
+    report = read_cmrt(path)
+    numbers = report.products["product_number"]
+    assert numbers[:3].tolist() == ["ABCDEFG12345678", "HX-200", "HX-300"] and pd.isna(numbers[3])
+    assert report.products["product_name"].tolist()[:2] == ["Tool", "Heat exchanger"]
+    assert report.products["row"].tolist() == [6, 7, 8, 9] and report.counts["products"] == 4
+    missing = report.findings[report.findings["reason"] == "missing_required_field"]
+    assert "[Product List]" in missing["file"].iloc[0] and missing["row"].tolist() == [9]
+    tables = cmrt_tables([report])
+    assert len(tables["products"]) == 4
+
+
+def test_cmrt_scoped_to_products_with_an_empty_product_list_is_a_finding(tmp_path):
+    report = read_cmrt(build_cmrt(tmp_path / "cmrt.xlsx", scope="B. Product (or List of Products)"))
+    assert report.products.empty
+    messages = report.findings.loc[report.findings["reason"] == "missing_required_field", "message"]
+    assert messages.str.contains("Product List is empty").any()
+
+
+@pytest.mark.parametrize("header", [LOOKUP_HEADER_EN, LOOKUP_HEADER_ZH], ids=["english", "chinese"])
+def test_cmrt_lookup_is_found_by_structure_in_any_language(tmp_path, header):
+    smelters = [smelter_row(None, "Gold", "Helvetia Refinery", "Helvetia Refinery", "SWITZERLAND", None, source=None),
+                smelter_row(None, "Tin", "Unheard-of Tin Works", None, "CHINA", None, source=None)]
+    lookup = [("Gold", "Helvetia Refinery", "Helvetia Affinage SA", "SWITZERLAND", "CID009001"),
+              ("Tin", "Vinto", "Operaciones Metalurgicas S.A.", "BOLIVIA", "CID009101")]
+    report = read_cmrt(build_cmrt(tmp_path / "cmrt.xlsx", smelters=smelters, lookup=lookup, lookup_header=header))
+    by_name = report.smelters.set_index("name")
+    assert by_name.loc["Helvetia Refinery", "smelter_id"] == "CID009001"     # filled as the formulas would
+    assert by_name.loc["Helvetia Refinery", "id_source"] == "workbook look-up"
+    assert pd.isna(by_name.loc["Unheard-of Tin Works", "smelter_id"])
+    # the row whose id cannot be filled is said, not silently left without one
+    warning = report.findings[report.findings["reason"] == "id_not_filled"]
+    assert warning["row"].tolist() == [6] and warning["severity"].tolist() == ["warning"]
+    assert "Unheard-of Tin Works" in warning["message"].iloc[0]
+
+
+def test_cmrt_without_a_lookup_sheet_warns_for_ids_it_cannot_fill(tmp_path):
+    smelters = [smelter_row(None, "Gold", "Helvetia Refinery", "Helvetia Refinery", "SWITZERLAND", None, source=None)]
+    report = read_cmrt(build_cmrt(tmp_path / "cmrt.xlsx", smelters=smelters))
+    message = report.findings.set_index("reason").loc["id_not_filled", "message"]
+    assert "no smelter look-up sheet" in message
+
+
+def test_real_cmrt_product_lists(samples):
+    report = read_cmrt(samples / "cmrt" / "cfsi_cmrt_3.01_vendor_sample_redacted.xlsx")
+    assert report.products["product_number"].tolist() == ["ABCDEFG12345678"]
+    for name in CMRT_EXPECTED:
+        assert read_cmrt(samples / "cmrt" / name).counts["products"] == 0

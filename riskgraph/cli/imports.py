@@ -233,8 +233,8 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
     else:
         write_csv(tables["smelters"], out)
         written = [out]
-        for name in ("declarations", "findings", "quarantine", "suggested_ids"):
-            if name in tables and (name == "declarations" or len(tables[name])):
+        for name in ("declarations", "products", "findings", "quarantine", "suggested_ids"):
+            if name in tables and (name == "declarations" or len(tables[name])):  # products only when listed
                 path = _sibling(out, name)
                 write_csv(tables[name], path)
                 written.append(path)
@@ -242,7 +242,8 @@ def cmrt(files: tuple[Path, ...], out: Path, rmi: Path | None) -> None:
         metals = ", ".join(f"{m} {n}" for m, n in report.smelter_counts().items()) or "no smelters"
         company = report.declaration.get("company_name") or "(company name missing)"
         stderr(f"{report.file}: CMRT {report.version or '?'}, {company}: {metals} "
-               f"({report.counts['rows_in']} rows); {len(report.findings)} findings")
+               f"({report.counts['rows_in']} rows, {report.counts.get('products', 0)} products); "
+               f"{len(report.findings)} findings")
     findings = tables["findings"]
     _summarise(findings)
     if len(tables["quarantine"]):

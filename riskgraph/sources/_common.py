@@ -44,6 +44,7 @@ class ImportReason(str, Enum):
     flows_inferred = "flows_inferred"
     left_out = "left_out"
     duplicate_row = "duplicate_row"
+    id_not_filled = "id_not_filled"
     default_stage = "default_stage"
     text_cleaned = "text_cleaned"
 

@@ -42,6 +42,13 @@ _PERSONAL_FIELDS = {"contact_name", "contact_email", "contact_phone", "authorize
 #: First row of question 1 (is the metal used?) and question 2 (does it remain in the product?).
 CMRT_QUESTION_ROWS = {"used": 26, "in_product": 32}
 SMELTER_HEADER_ROW = 4
+#: Product List columns B–D by position (CMRT 3.x–6.x): product number (required), product name, comments.
+PRODUCT_COLUMNS = {1: "product_number", 2: "product_name", 3: "comments"}
+PRODUCT_HEADER_ROW = 5
+_TEMPLATE_TEXT = re.compile(r"^\s*©|all rights reserved", re.IGNORECASE)
+PRODUCT_TABLE_COLUMNS = ["product_number", "product_name", "comments", "row", "file"]
+#: Sheets of the template that are never the smelter look-up (the look-up is found by structure among the rest).
+_NOT_LOOKUP = {"Revision", "Instructions", "Definitions", "Declaration", "Smelter List", "Checker", "Product List"}
 
 
 @dataclass
@@ -73,7 +80,10 @@ class CmrtReport:
         metal), with their values and reasons.
     counts : dict
         ``rows_in`` (non-empty Smelter List rows) = ``merged_into`` rows of
-        ``smelters`` + ``quarantined``; ``smelters`` distinct.
+        ``smelters`` + ``quarantined``; ``smelters`` distinct; ``products``.
+    products : DataFrame
+        The Product List (for a declaration scoped to products):
+        ``product_number, product_name, comments, row, file``.
     """
 
     file: str
@@ -84,6 +94,7 @@ class CmrtReport:
     findings: pd.DataFrame
     quarantine: pd.DataFrame
     counts: dict = field(default_factory=dict)
+    products: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PRODUCT_TABLE_COLUMNS))
 
     @property
     def ok(self) -> bool:
@@ -174,22 +185,54 @@ def _parse_date(text: str | None) -> str | None:
 
 
 def _lookup_table(path: Path, names: list[str]) -> dict[tuple[str, str], str]:
-    """The workbook's own smelter look-up: (metal, look-up name) → CID, as the template's formulas use it."""
+    """The workbook's own smelter look-up: (metal, look-up name) → CID, as the template's formulas use it.
+
+    Found by structure, not by header text (headers follow the language of
+    ``Declaration!D3``): the sheet named ``Smelter Look-up`` when present,
+    else the first other sheet that holds one; CFSI 3.x keeps its reference
+    names on a hidden sheet ``K`` (metal, name, …, id in F).
+    """
+    candidates = [n for n in names if n == "Smelter Look-up"]
+    candidates += [n for n in names if n not in _NOT_LOOKUP and n not in candidates and n != "K"]
+    for sheet in candidates:
+        table = _lookup_from_grid(_read_grid(path, sheet))
+        if table:
+            return table
     table: dict[tuple[str, str], str] = {}
-    if "Smelter Look-up" in names:
-        grid = _read_grid(path, "Smelter Look-up")
-        header = next((i for i, row in enumerate(grid[:HEADER_SCAN_ROWS])
-                       if any(_key(c) == "smelter id" for c in row if not _empty(c))), None)
-        if header is not None:
-            keys = [_key(c) if not _empty(c) else "" for c in grid[header]]
-            m, n, s = keys.index("metal") if "metal" in keys else 0, 1, keys.index("smelter id")
-            for row in grid[header + 1:]:
-                if len(row) > s and not _empty(row[s]):
-                    table[(_key(row[m]), _key(row[n]))] = str(row[s]).strip().upper()
-    elif "K" in names:  # CFSI 3.x keeps its reference names on a hidden sheet 'K': metal, name, …, id in F
+    if "K" in names:
         for row in _read_grid(path, "K")[1:]:
             if len(row) > 5 and not _empty(row[5]) and not _empty(row[0]):
                 table[(_key(row[0]), _key(row[1]))] = str(row[5]).strip().upper()
+    return table
+
+
+def _lookup_from_grid(grid: list[list[object]]) -> dict[tuple[str, str], str]:
+    """A look-up table read by structure: the column of metal names, the look-up name right of it, the CID column.
+
+    The columns are the ones whose cells most often are metal names and
+    ``CIDnnnnnn`` ids; the look-up name sits right of the metal (``Metal``,
+    ``Smelter Look-up`` in every template). A sheet without at least one
+    row holding a metal and a CID is not a look-up (empty result).
+    """
+    width = max((len(r) for r in grid), default=0)
+    metal_hits, cid_hits = np.zeros(width, dtype=int), np.zeros(width, dtype=int)
+    for row in grid:
+        for column, cell in enumerate(row):
+            if isinstance(cell, str):
+                text = cell.strip()
+                if _CID.match(text.upper()):
+                    cid_hits[column] += 1
+                elif _key(text) in _METAL_NAMES:
+                    metal_hits[column] += 1
+    if not width or cid_hits.max() == 0 or metal_hits.max() == 0:
+        return {}
+    m, s = int(metal_hits.argmax()), int(cid_hits.argmax())
+    n = m + 1
+    table: dict[tuple[str, str], str] = {}
+    for row in grid:
+        if len(row) > max(m, n, s) and isinstance(row[s], str) and _CID.match(row[s].strip().upper()) \
+                and not _empty(row[n]) and _key(row[m] if not _empty(row[m]) else "") in _METAL_NAMES:
+            table.setdefault((_METAL_NAMES[_key(row[m])], _key(row[n])), row[s].strip().upper())
     return table
 
 
@@ -236,8 +279,12 @@ def read_cmrt(path: Path | str) -> CmrtReport:
     evaluated); a formula's ``0`` for a blank cell counts as empty. When the
     smelter id is empty but the look-up name is one of the workbook's own
     look-up names, the id is taken from the workbook's look-up table (as
-    the template's formulas would); in CFSI 3.x files old ids such as
-    ``1DEU001`` are translated with the ``Standard Smelter Names`` sheet.
+    the template's formulas would; the look-up sheet is read by structure,
+    so a workbook saved in another language works alike) and a row whose id
+    cannot be filled so is a warning (``id_not_filled``). The Product List
+    is read by position too (``report.products``). In CFSI 3.x files old
+    ids such as ``1DEU001`` are translated with the ``Standard Smelter
+    Names`` sheet.
     Contact names and e-mails (personal data) are neither kept nor written.
 
     Examples
@@ -260,11 +307,40 @@ def read_cmrt(path: Path | str) -> CmrtReport:
         lookup=_lookup_table(path, names), old_ids=_old_ids(path, names))
     smelters = _merge_smelter_rows(mapped, path.name)
     _check_smelters_against_declaration(smelters, declaration, decl_file, smelter_file, findings)
+    products = _read_products(_read_grid(path, "Product List") if "Product List" in names else [], path.name,
+                              declaration, findings)
     counts = {"rows_in": rows_in, "merged_into": int(smelters["count"].sum()) if len(smelters) else 0,
-              "smelters": len(smelters), "quarantined": len(quarantine)}
+              "smelters": len(smelters), "quarantined": len(quarantine), "products": len(products)}
     return CmrtReport(file=path.name, version=declaration["version"], revision=declaration["revision"],
                       declaration=declaration, smelters=smelters, findings=_sort_issues(findings.issues_frame()),
-                      quarantine=pd.DataFrame(quarantine), counts=counts)
+                      quarantine=pd.DataFrame(quarantine), counts=counts, products=products)
+
+
+def _read_products(grid: list[list[object]], file: str, declaration: dict, findings: _Pending) -> pd.DataFrame:
+    """The Product List by position (B number, C name, D comments; header row 5, data from row 6)."""
+    product_file = f"{file}[Product List]"
+    records = []
+    for index in range(PRODUCT_HEADER_ROW, len(grid)):
+        row = grid[index]
+        cells = {}
+        for column, name in PRODUCT_COLUMNS.items():
+            value = row[column] if column < len(row) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0 and name != "product_number":
+                value = None  # a formula's 0 for a blank cell
+            cells[name] = cell_text(value)
+        if not any(cells.values()) or any(_TEMPLATE_TEXT.search(v) for v in cells.values() if v):
+            continue  # empty, or the template's own footer ("© 2014 Conflict-Free Sourcing Initiative …")
+        records.append(cells | {"row": index + 1, "file": file})
+        if cells["product_number"] is None:
+            findings.issue(file=product_file, row=index + 1, column="Manufacturer's Product Number (B)", value=None,
+                           reason=ImportReason.missing_required_field, severity=WARNING,
+                           message="a product without its (required) manufacturer's product number")
+    scope = str(declaration.get("declaration_scope") or "")
+    if "product" in scope.lower() and not records:
+        findings.issue(file=product_file, row=None, column="Product List", value=scope,
+                       reason=ImportReason.missing_required_field,
+                       message=f"the declaration is scoped to products ('{scope}') but the Product List is empty")
+    return pd.DataFrame(records, columns=PRODUCT_TABLE_COLUMNS)
 
 
 def _read_declaration(grid: list[list[object]], decl_file: str, findings: _Pending) -> dict[str, object]:
@@ -351,6 +427,13 @@ def _identify_smelter(cells: dict, metal: str, number: int, smelter_file: str, f
         found = lookup.get((metal, _key(lookup_name)))
         if found:
             cid, source = found, "workbook look-up"
+        else:
+            where = ("is not in the workbook's smelter look-up" if lookup
+                     else "cannot be looked up: the workbook has no smelter look-up sheet")
+            findings.issue(file=smelter_file, row=number, column="Smelter Identification (F)", value=lookup_name,
+                           reason=ImportReason.id_not_filled, severity=WARNING,
+                           message=f"no smelter id, and the look-up name '{lookup_name}' ({metal}) {where}: the "
+                                   "smelter stays without an id (add its CID from the RMI list)")
     if placeholder and "identified" in lookup_name.lower():
         status = "not_identified"
     elif cid:
@@ -471,7 +554,7 @@ def compare_with_rmi(smelters: pd.DataFrame, rmi: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmrt_tables(reports: Sequence[CmrtReport], *, rmi: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """Several CMRTs as tables: ``smelters``, ``declarations``, ``findings``, ``quarantine``.
+    """Several CMRTs as tables: ``smelters``, ``declarations``, ``products``, ``findings``, ``quarantine``.
 
     With ``rmi`` (:func:`read_rmi_smelter_list`) the smelters carry
     ``rmi_status``/``rmi_name`` and every smelter id not on the list is a
@@ -499,9 +582,12 @@ def cmrt_tables(reports: Sequence[CmrtReport], *, rmi: pd.DataFrame | None = Non
         for r in reports
     ])
     quarantine = [r.quarantine for r in reports if len(r.quarantine)]
+    products = [r.products for r in reports if len(r.products)]
     return {
         "smelters": smelters,
         "declarations": declarations,
+        "products": pd.concat(products, ignore_index=True) if products else pd.DataFrame(
+            columns=PRODUCT_TABLE_COLUMNS),
         "findings": _sort_issues(pd.concat(findings, ignore_index=True)) if findings else pd.DataFrame(
             columns=ISSUE_COLUMNS),
         "quarantine": pd.concat(quarantine, ignore_index=True) if quarantine else pd.DataFrame(
