@@ -173,3 +173,18 @@ def test_an_empty_or_misspelt_country_is_still_an_error(tmp_path):
     chain = rg.read_chain(folder)
     assert chain.actors["id"].tolist() == ["F3"]
     assert chain.report.errors["reason"].tolist() == ["unknown_country", "unknown_country"]
+
+
+def test_a_buyer_without_a_country_passes_known_origins_on(tmp_path):
+    """A buyer named without a country has no location of its own; the origin of what it buys stays known."""
+    import riskgraph as rg
+
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    (folder / "actors.csv").write_text(
+        "id,stage,country,sector,commodity\nC1,farm,CI,food,cocoa\nB1,trader,Unknown,food,cocoa\n",
+        encoding="utf-8")
+    (folder / "flows.csv").write_text("source,target,volume\nC1,B1,5\n", encoding="utf-8")
+    assessment = rg.assess(rg.read_chain(folder))
+    assert assessment.unknown_share["B1"] == pytest.approx(0.0)
+    assert assessment.shares("B1").loc["farm", "CI"] == pytest.approx(1.0)

@@ -44,6 +44,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
     "relevance": {"relevance": "weight", "g": "weight"},
 }
 SEPARATORS = (";", ",", "\t", "|")
+#: How an actor whose country is not known is written (read back as stated unknown, not as an empty cell).
+UNKNOWN_COUNTRY = "unknown"
 _NA = {"keep_default_na": False, "na_values": [""]}  # "NA" is Namibia, not a missing value
 
 
@@ -463,7 +465,12 @@ def write_chain(chain: Chain, path: Path | str, *, format: str | None = None) ->
     path = Path(path)
     if format is None:
         format = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
-    tables = chain.tables
+    tables = dict(chain.tables)
+    actors = tables.get("actors")
+    if actors is not None and "country" in actors.columns and actors["country"].isna().any():
+        # an actor kept without a country was stated unknown: write it so that it reads back alike
+        tables["actors"] = actors.assign(country=actors["country"].astype(object).where(actors["country"].notna(),
+                                                                                          UNKNOWN_COUNTRY))
     if format == "xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
         with excel_writer(path) as writer:

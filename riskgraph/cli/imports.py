@@ -1,7 +1,7 @@
 """Command-line verbs for importing members' files and matching suppliers across members.
 
 Thin shells over :mod:`riskgraph.sources` and :mod:`riskgraph.sources.match`: the
-``import`` group (``osh``, ``cmrt``, ``suppliers``, ``whisp``) and the ``match``
+``import`` group (``osh``, ``cmrt``, ``suppliers``, ``whisp``, ``trase``) and the ``match``
 command. Data files go where ``--out`` says; diagnostics go to stderr;
 quarantined rows and findings are written with the output (a chain folder's
 ``_import/`` sub-folder, or extra sheets of a workbook). Exit codes: 0
@@ -129,6 +129,7 @@ def import_group() -> None:
     \b
     Examples:
       riskgraph import osh facilities.csv --out members/acme --sector textiles
+      riskgraph import trase brazil-soy.csv --out members/trase_soy
       riskgraph import cmrt cmrt_*.xlsx --out smelters.xlsx --rmi rmi_smelter_list.csv
       riskgraph import suppliers factory_list.xls --sector textiles --out members/acme
       riskgraph import whisp whisp_results.csv --out plots.whisp.geojson
@@ -189,6 +190,67 @@ def suppliers(file: Path, sector: str, out: Path, stage: str | None, sheet: str 
     chain = read_supplier_list(file, sector=sector, stage=stage, sheet=sheet)
     _write_chain(chain, out)
     sys.exit(_report_chain(chain, out))
+
+
+@import_group.command("trase", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the chain to (actors.csv, flows.csv), or an .xlsx workbook.")
+@click.option("--sector", type=click.Choice(["food", "textiles", "natural_stone", "gold"]), default="food",
+              show_default=True, help="Sector of a supply-chain download (stages: production → exporter → importer).")
+@click.option("--commodity", default=None, help="Commodity of a supply-chain download; default: from the file name.")
+@click.option("--country", default=None,
+              help="Country of production of a download that has no country_of_production column.")
+def trase(files: tuple[Path, ...], out: Path, sector: str, commodity: str | None, country: str | None) -> None:
+    """Import Trase data: a supply-chain download, or cocoa cooperatives with their buyers.
+
+    A supply-chain CSV (exporter, importer, countries, volume, FOB) becomes
+    places of production → exporters → importers, with volume conserved:
+    the volume of the accepted and quarantined rows is printed and adds up
+    to the file's total. The cooperatives map (GeoJSON) and a company
+    disclosure CSV (SUPPLIER_FULLNAME, COMPANY, …) become cooperatives and
+    their buyers; a buyer's country is never invented. Exits 1 when rows
+    were quarantined.
+
+    \b
+    Examples:
+      riskgraph import trase brazil-soy-v2.6.1.csv --out members/trase_soy
+      riskgraph import trase cote-d-ivoire-cocoa-cooperatives.geojson disclosure.csv --out coops/
+    """
+    from riskgraph.sources.trase import read_trase, read_trase_cooperatives, trase_volumes
+
+    check_folder_out(out, files=(".xlsx",), what="a chain folder")
+    kinds = {path: _trase_kind(path) for path in files}
+    flows_files = [p for p, k in kinds.items() if k == "flows"]
+    if flows_files and len(files) > 1:
+        raise InputError("import one Trase supply-chain download at a time (or the cooperatives map with a "
+                         f"disclosure); got {len(files)} files")
+    if flows_files:
+        chain = read_trase(flows_files[0], sector=sector, commodity=commodity, country=country)
+    else:
+        maps = [p for p, k in kinds.items() if k == "cooperatives"]
+        disclosures = [p for p, k in kinds.items() if k == "disclosure"]
+        if len(maps) > 1 or len(disclosures) > 1:
+            raise InputError("give at most one cooperatives map (.geojson) and one disclosure CSV")
+        chain = read_trase_cooperatives(maps[0] if maps else None, disclosures[0] if disclosures else None)
+    _write_chain(chain, out)
+    code = _report_chain(chain, out)
+    if flows_files:
+        volumes = trase_volumes(chain)
+        stderr(f"Volume: file total {volumes['total']:,.3f} t = accepted {volumes['accepted']:,.3f} t + "
+               f"quarantined {volumes['quarantined']:,.3f} t")
+    sys.exit(code)
+
+
+def _trase_kind(path: Path) -> str:
+    """``cooperatives`` (GeoJSON map), ``disclosure`` (SUPPLIER_… / COMPANY CSV) or ``flows`` (a download)."""
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    if path.suffix.lower() in (".geojson", ".json"):
+        return "cooperatives"
+    with path.open("rb") as handle:
+        head = handle.readline().decode("utf-8-sig", errors="replace").upper()
+    return "disclosure" if "SUPPLIER_FULLNAME" in head or "SUPPLIER_ABRVNAME" in head else "flows"
 
 
 @import_group.command("cmrt", context_settings=CONTEXT)

@@ -516,11 +516,15 @@ def assess(
 
 
 def _unknown_origin(chain: Chain, shares: InputShares) -> np.ndarray:
-    """Actors with no recorded inputs at a stage where material does not enter the chain, and actors
-    whose country is not known (a source stating ``UNKNOWN COUNTRY``): their material is of unknown origin."""
+    """Actors with no recorded inputs at a stage where material does not enter the chain, and origins
+    whose country is not known (a source stating ``UNKNOWN COUNTRY``): their material is of unknown origin.
+
+    An actor with inputs whose own country is unknown (a buyer named without a country) passes known
+    material on: it has no chain location of its own, but the origin of what it buys stays known.
+    """
     has_inputs = np.asarray(shares.matrix.sum(axis=0)).ravel() > 0
     starts = chain_start_stages()
     pairs = list(zip(chain.actors["sector"], chain.actors["stage"]))
     is_start = np.fromiter(((s, st) in starts for s, st in pairs), dtype=bool, count=len(pairs))
     no_country = chain.actors["country"].isna().to_numpy()
-    return (~has_inputs & ~is_start) | no_country
+    return ~has_inputs & (~is_start | no_country)

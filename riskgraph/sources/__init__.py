@@ -1,6 +1,6 @@
 """Importers: the files members really have → the data contract.
 
-One module per format (``open_supply_hub``, ``cmrt``, ``rmi``, ``suppliers``), the
+One module per format (``open_supply_hub``, ``cmrt``, ``rmi``, ``suppliers``, ``trase``), the
 shared vocabulary of facility types (``vocabulary``) and entity matching (``match``).
 
 Each importer maps a third-party format onto actors (and flows where the file
@@ -21,6 +21,10 @@ counted apart as ``empty_rows``).
                                        legacy .xls), header row detected
 :func:`read_whisp`                     Whisp (FAO Open Foris) result tables → plot
                                        forest properties; :func:`merge_whisp`
+:func:`read_trase`                     Trase supply-chain downloads (production →
+                                       exporter → importer, volume and FOB)
+:func:`read_trase_cooperatives`        Trase cocoa cooperatives map and company
+                                       disclosures (cooperatives and buyers)
 =====================================  ==========================================
 
 Ids
@@ -47,6 +51,7 @@ from riskgraph.sources.cmrt import CmrtReport, cmrt_tables, compare_with_rmi, re
 from riskgraph.sources.open_supply_hub import read_open_supply_hub
 from riskgraph.sources.rmi import read_rmi_smelter_list
 from riskgraph.sources.suppliers import SUPPLIER_HEADERS, read_supplier_list
+from riskgraph.sources.trase import read_trase, read_trase_cooperatives, trase_volumes
 from riskgraph.sources.vocabulary import FACILITY_STAGES, infer_sector, infer_stage
 from riskgraph.sources.whisp import WhispTable, merge_whisp, read_whisp
 
@@ -68,5 +73,8 @@ __all__ = [
     "read_open_supply_hub",
     "read_rmi_smelter_list",
     "read_supplier_list",
+    "read_trase",
+    "read_trase_cooperatives",
     "read_whisp",
+    "trase_volumes",
 ]
