@@ -310,7 +310,8 @@ def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None
         raise InputError("give a chain PATH and --node (or --rules to print the rules)")
     from riskgraph.regulation.eudr import eudr_statement
 
-    check_folder_out(out, what="a folder for plots.geojson, statement.json and the tables")
+    if out is not None:
+        check_folder_out(out, what="a folder for statement.json, the tables and plots.geojson")
     chain = read_chain(path)
     statement = eudr_statement(chain, node, year=year)
     if out is not None:
