@@ -126,6 +126,12 @@ def generate_chain(sector: str, actors: int, *, flows: int | None = None, seed: 
     flow_table["volume"] = np.round(rng.lognormal(mean=3.0, sigma=1.2, size=n), 3)
     flow_table["unit"] = UNIT[sector]
     flow_table["year"] = np.asarray(years)[rng.integers(0, len(years), n)]
+    # A seller drawn twice for one buyer in one year is one flow (its volumes added), as validation would
+    # read it: the generated chain passes `riskgraph validate` without a warning.
+    keys = ["source", "target", "commodity", "unit", "year"]
+    flow_table = (flow_table.groupby(keys, sort=False, as_index=False)["volume"].sum()
+                  .assign(volume=lambda f: f["volume"].round(3))[["source", "target", "commodity", "volume", "unit",
+                                                                   "year"]])
     columns = ["id", "name", "stage", "country", "sector", "commodity", "lat", "lon"]
     return Chain(actors=table[columns], flows=flow_table, name=f"synthetic-{sector}-{actors}-seed{seed}")
 
@@ -135,7 +141,7 @@ def _locate_origins(table: pd.DataFrame, rng: np.random.Generator) -> None:
     table["lat"] = np.nan
     table["lon"] = np.nan
     origin = table["level"] == 0
-    from riskgraph.geo.places import places as populated_places
+    from riskgraph.geo.places import places as populated_places, swapped_in_country
 
     places = populated_places()
     for country, rows in table[origin].groupby("country").groups.items():
@@ -143,8 +149,14 @@ def _locate_origins(table: pd.DataFrame, rng: np.random.Generator) -> None:
         if candidates.empty:
             continue
         pick = candidates.iloc[rng.integers(0, len(candidates), len(rows))]
-        table.loc[rows, "lat"] = np.round(pick["lat"].to_numpy() + rng.normal(0, 0.05, len(rows)), 6)
-        table.loc[rows, "lon"] = np.round(pick["lon"].to_numpy() + rng.normal(0, 0.05, len(rows)), 6)
+        lat = np.round(pick["lat"].to_numpy() + rng.normal(0, 0.05, len(rows)), 6)
+        lon = np.round(pick["lon"].to_numpy() + rng.normal(0, 0.05, len(rows)), 6)
+        # near a border the jitter can leave the country so that only the swapped pair lies in it, which
+        # validation reports as swapped coordinates: such actors sit on the place itself
+        odd = swapped_in_country(lat, lon, np.full(len(rows), country, dtype=object))
+        lat[odd], lon[odd] = pick["lat"].to_numpy()[odd], pick["lon"].to_numpy()[odd]
+        table.loc[rows, "lat"] = lat
+        table.loc[rows, "lon"] = lon
 
 
 def _recycling(table: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
