@@ -302,6 +302,7 @@ def write_features(path: Path, properties: list[dict], geometry: str = '{"type":
 @pytest.mark.parametrize("properties,expected", [
     ({"plot_id": "GH-1"}, "GH-1"),
     ({"plotId": "1", "external_id": ""}, "1"),            # Whisp's output table
+    ({"plotId": "1", "external_id": "CI-P-001"}, "CI-P-001"),  # … with the user's own id
     ({"Plot ID": "GH-7"}, "GH-7"),
     ({"ProductionPlace": "Farm 1", "Area": 25.0}, "Farm 1"),  # the EU information system
     ({"id": 17}, "17"),

@@ -44,9 +44,10 @@ rule                        severity  fires when
 Decisions
 ---------
 *Plot ids.* The id is taken from the first of :data:`PLOT_ID_COLUMNS` that
-the file has with at least one value: ``plot_id``, ``plotId`` (Whisp's
-output table), ``Plot ID``, ``external_id``, ``id`` (also the GeoJSON
-feature member), ``ProductionPlace`` (the EU information system's field).
+the file has with at least one value: ``plot_id`` or ``Plot ID``,
+``external_id`` (the user's own id in Whisp's output table), ``plotId``
+(Whisp's row number), ``id`` (also the GeoJSON feature member),
+``ProductionPlace`` (the EU information system's field).
 A plot without an id is named by its position (``feature 7``). Repeated ids
 are findings, never a crash: the second plot with id ``P1`` is named
 ``P1 (feature 7)`` in every table, so each plot keeps a key of its own. In
@@ -163,9 +164,8 @@ class PlotChecks:
 # --------------------------------------------------------------------------- plot ids
 
 #: Columns (normalised: lower case, ``_`` for spaces) that hold a plot's id, in order of preference.
-PLOT_ID_COLUMNS = ("plot_id", "plotid", "plot_identifier", "plot_ref", "plot_reference", "plot_code",
-                   "plot_number", "plot_no", "external_id", "id", "fid", "feature_id", "productionplace",
-                   "production_place")
+PLOT_ID_COLUMNS = ("plot_id", "external_id", "plotid", "plot_identifier", "plot_ref", "plot_reference", "plot_code",
+                   "plot_number", "plot_no", "id", "fid", "feature_id", "productionplace", "production_place")
 #: Id columns that hold the EU information system's optional place name rather than an identifier.
 PLACE_NAME_COLUMNS = ("productionplace", "production_place")
 
