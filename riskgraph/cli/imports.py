@@ -213,7 +213,7 @@ def trase(files: tuple[Path, ...], out: Path, sector: str, commodity: str | None
     were quarantined.
 
     \b
-    Examples:
+    Example:
       riskgraph import trase brazil-soy-v2.6.1.csv --out members/trase_soy
       riskgraph import trase cote-d-ivoire-cocoa-cooperatives.geojson disclosure.csv --out coops/
     """
