@@ -460,22 +460,15 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
 
     raw_country = _strip(frame["country"])
     countries = normalise_countries(raw_country)
-    # A source that states it does not know the country ("UNKNOWN COUNTRY") is truthful, not wrong:
-    # the actor is kept without a country and the risk engine carries its material as unknown origin.
+    # "UNKNOWN COUNTRY" is truthful, not wrong: kept without a country, carried as unknown origin by the engine
     stated = map_distinct(raw_country, lambda v: "1" if is_stated_unknown(v) else None).notna().to_numpy()
-    findings.add(
-        raw, stated, column="country", reason=Reason.country_stated_unknown, severity=WARNING,
-        message=lambda i: [f"country '{c}' says the country is not known: the actor is kept without a country "
-                           "and its material counts as unknown origin" for c in _at(raw_country, i)],
-    )
-    findings.add(
-        raw, countries.isna().to_numpy() & ~stated, column="country", reason=Reason.unknown_country,
-        message=lambda i: [
-            "country is empty; give an ISO code or a country name" if not c else
-            f"country '{c}' is not a known country code or name; use ISO 3166 alpha-2 (e.g. NL, CI)"
-            for c in _at(raw_country, i)
-        ],
-    )
+    findings.add(raw, stated, column="country", reason=Reason.country_stated_unknown, severity=WARNING,
+                 message=lambda i: [f"country '{c}' says the country is not known: the actor is kept without a "
+                                    "country and its material counts as unknown origin" for c in _at(raw_country, i)])
+    findings.add(raw, countries.isna().to_numpy() & ~stated, column="country", reason=Reason.unknown_country,
+                 message=lambda i: ["country is empty; give an ISO code or a country name" if not c else
+                                    f"country '{c}' is not a known country code or name; use ISO 3166 alpha-2 "
+                                    "(e.g. NL, CI)" for c in _at(raw_country, i)])
     out["country"] = countries
 
     if "lat" in frame.columns or "lon" in frame.columns:
