@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from riskgraph.errors import ChainError, InputError, RiskGraphError, StoreError
 from riskgraph.chain.io import read_chain, write_chain
 from riskgraph.chain.model import Chain, SECTORS, THEMES, stages_of
-from riskgraph.risk import Assessment, assess
+from riskgraph.risk import Assessment, assess, priorities
 from riskgraph.chain.validate import ValidationReport, validate_chain
 
 #: Functions loaded on first use, so that ``import riskgraph`` stays quick
@@ -45,6 +45,7 @@ __all__ = [
     "Assessment",
     "Chain",
     "assess",
+    "priorities",
     "ChainError",
     "InputError",
     "RiskGraphError",

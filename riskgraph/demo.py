@@ -21,10 +21,13 @@ from riskgraph.output import emit_table, stderr
 
 
 def _top_risks(name: str, assessment, top: int) -> pd.DataFrame:
-    ranked = assessment.summary().sort_values(["priority", "peak"], ascending=False, kind="stable").head(top)
+    """The sector's priorities: :func:`riskgraph.risk.priorities` of every chain end, weighted by volume."""
+    from riskgraph.risk import priorities
+
+    ranked = priorities(assessment, assessment.chain_ends, top=top, leverage=False)
     ranked.insert(0, "chain", name)
-    return ranked[["chain", "node", "theme", "priority", "peak", "category", "peak_stage", "peak_country",
-                   "peak_actor", "unknown_share"]].reset_index(drop=True)
+    return ranked[["chain", "rank", "theme", "commodity", "stage", "country", "region", "likelihood", "share",
+                   "priority", "actor", "basis"]].reset_index(drop=True)
 
 
 def forest_evidence(chain, folder: Path, hotspots: pd.DataFrame, assessment) -> pd.DataFrame:
@@ -118,7 +121,7 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
     summary = pd.DataFrame(rows)
     emit_table(summary, title="Bundled sector chains: validation, matrices (cells), hotspots")
     emit_table(pd.concat(risks, ignore_index=True),
-               title="Top risks per sector (priority = severity × peak × downstream reach)")
+               title="Top risks per sector for its buyers (priority = severity × likelihood, OECD)")
     hotspots = pd.concat(hot, ignore_index=True)
     # The first two reasons; the reports and `riskgraph hotspots` give them all.
     hotspots["reasons"] = hotspots["reasons"].map(

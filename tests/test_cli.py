@@ -101,10 +101,36 @@ def test_matrix_json_for_one_theme_is_one_object_with_the_documented_keys(data_d
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"node", "theme", "cells", "unknown_share", "stage_exposure", "peak"}
-    assert {"stage": "mine_asm", "country": "UG", "share": 0.4} == {k: data["cells"][0][k] for k in ("stage", "country", "share")}
-    # share 0.4 x Uganda's child-labour score 0.911883 (UNICEF 18.1 %, above the DOL gold floor 0.8)
-    assert data["cells"][0]["exposure"] == pytest.approx(0.4 * 0.911883)
-    assert data["peak"]["actor"] == "mine_ug"
+    first = data["cells"][0]
+    assert {"stage": "mine_asm", "country": "UG", "commodity": "gold", "share": 0.4} == {
+        k: first[k] for k in ("stage", "country", "commodity", "share")}
+    # likelihood: Uganda's child-labour score 0.911883 (UNICEF 18.1 %, above the DOL gold floor 0.8) × relevance 1
+    assert first["likelihood"] == pytest.approx(0.911883) and first["exposure"] == pytest.approx(0.4 * 0.911883)
+    assert set(data["peak"]) >= {"stage", "country", "commodity", "likelihood", "share", "actor", "category"}
+    assert data["peak"]["actor"] == "mine_ug" and data["peak"]["share"] == pytest.approx(0.4)
+
+
+def test_explain_json_names_the_contributing_actors_and_their_evidence(data_dir):
+    result = CliRunner().invoke(cli, ["explain", str(data_dir / "gold_small"), "--node", "jeweller_nl",
+                                      "--theme", "child_labour", "--stage", "mine_asm", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["commodity"] == "gold" and data["share"] == pytest.approx(0.4)
+    top = data["actors"][0]
+    assert top["actor"] == "mine_ug" and top["basis"] == "country" and top["likelihood"] == pytest.approx(0.911883)
+
+
+def test_priorities_command_lists_severity_times_likelihood(data_dir):
+    result = CliRunner().invoke(cli, ["priorities", str(data_dir / "gold_small"), "--node", "jeweller_nl",
+                                      "--format", "json", "--top", "5"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["priorities"]
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+    assert all(r["priority"] == pytest.approx(r["severity"] * r["likelihood"]) for r in rows)
+    assert set(rows[0]) >= {"rank", "theme", "commodity", "stage", "country", "severity", "likelihood", "share",
+                            "priority", "basis"}
+    result = CliRunner().invoke(cli, ["priorities", str(data_dir / "gold_small"), "--node", "nobody"])
+    assert result.exit_code == 2
 
 
 def test_matrix_json_without_theme_is_a_list_per_theme(data_dir):
@@ -116,7 +142,7 @@ def test_matrix_json_without_theme_is_a_list_per_theme(data_dir):
 def test_matrix_without_node_is_the_long_table(data_dir, tmp_path):
     result = CliRunner().invoke(cli, ["matrix", str(data_dir / "gold_small"), "--format", "csv"])
     header = result.stdout.splitlines()[0]
-    assert header == "node,theme,stage,country,share,exposure"
+    assert header == "node,theme,stage,country,commodity,share,likelihood,exposure"
     run(["matrix", str(data_dir / "gold_small"), "--out", str(tmp_path / "cells.parquet")])
     import pandas as pd
 

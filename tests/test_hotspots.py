@@ -56,7 +56,7 @@ def chain_of(actors, flows) -> rg.Chain:
 # --------------------------------------------------------------------------- child labour
 
 
-def test_gold_mine_in_a_dol_country_feeding_two_refiners_ranks_by_reach(gold):
+def test_gold_mine_in_a_dol_country_feeding_two_refiners_ranks_by_likelihood_then_reach(gold):
     """mine_a sends 30 kg to each refiner, mine_b 20 kg to one; jewellers receive 50 and 80 kg.
 
     W[mine_a, jeweller_1] = 30/50, W[mine_a, jeweller_2] = 30/80, so mine_a's material at the ends is
@@ -71,7 +71,8 @@ def test_gold_mine_in_a_dol_country_feeding_two_refiners_ranks_by_reach(gold):
     assert table.loc["mine_b", "reach"] == pytest.approx(20 / 130)
     assert table["dependence"].tolist() == pytest.approx([1.95, 0.8])
     assert table["downstream_actors"].tolist() == [4, 2]
-    assert (table["score"] == table["exposure"] * table["reach"]).all()
+    # priority = severity (child labour: 5) × likelihood; the two Ugandan mines tie, so reach ranks them
+    assert (table["score"] == 5 * table["exposure"]).all()
     reasons = table.loc["mine_a", "reasons"]
     assert any("'Gold' from Uganda" in r for r in reasons)
     assert reasons[0] == "stage mine_asm: child-labour relevance 1.00 (≥ 0.5)"
@@ -116,10 +117,12 @@ def test_deforestation_hotspots_of_a_small_eudr_chain(eudr, eudr_found):
     plots = set(table.loc[table["kind"] == "plot", "plot"])
     assert plots == {"BR-LOSS-2022", "CI-PT-10HA", "BR-OPEN", "CI-5DEC", "CI-SWAP", "GHOST"}
     farm = actors.set_index("actor").loc["farm_br"]
-    r = rg.assess(eudr).inherent.loc["farm_br", "deforestation"]
-    area = 48.8 + 99.6 + 99.6 + 50.0 + 17.9  # the declared areas of farm_br's plots
-    expected = 1 - (1 - r) * (1 - 99.6 / area) * (1 - 0.5 * 48.8 / area)
-    assert farm["exposure"] == pytest.approx(expected)
+    # one of farm_br's plots lost forest in 2022: recorded loss sets its deforestation likelihood to 1
+    # (risk model v2, actor evidence), so the farm row and its loss plot carry exposure 1 × relevance 1
+    risk = rg.assess(eudr).actor_risk.set_index(["actor", "theme"]).loc[("farm_br", "deforestation")]
+    assert risk["likelihood"] == 1.0 and risk["basis"] == "plot_evidence" and "BR-LOSS-2022" in risk["source"]
+    assert farm["exposure"] == pytest.approx(1.0) and farm["score"] == pytest.approx(4.0)  # severity 4
+    assert farm["rank"] == 1
     assert farm["reach"] == pytest.approx(0.5)  # 100 t of the 200 t the shop receives
     assert any("'standard' risk in the EUDR country benchmark" in r for r in farm["reasons"])
     assert any("1 of 5 plots lost forest after the EUDR cut-off" in r for r in farm["reasons"])

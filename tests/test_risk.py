@@ -156,16 +156,24 @@ def test_explanation_lists_actors_with_indicator_sources_and_paths():
 
 
 def test_json_summary_has_the_documented_shape(linear):
-    data = assess(linear).node_summary("trader", THEME)
+    ind, rel = fixed({"CI": 0.5, "NL": 0.1}, {"farm": 1.0, "cooperative": 0.5, "trader": 0.2})
+    data = assess(linear, ind, rel).node_summary("trader", THEME)
     assert set(data) == {"node", "theme", "cells", "unknown_share", "stage_exposure", "peak"}
     assert {c["stage"] for c in data["cells"]} == {"farm", "cooperative", "trader"}
-    assert set(data["peak"]) >= {"score", "actor"}
+    assert all(set(c) == {"stage", "country", "commodity", "share", "likelihood", "exposure"} for c in data["cells"])
+    assert set(data["peak"]) >= {"stage", "country", "commodity", "likelihood", "share", "actor", "category"}
+    assert data["peak"] == {"stage": "farm", "country": "CI", "commodity": "food", "likelihood": 0.5, "share": 1.0,
+                            "actor": "farm", "category": "high", "region": None, "basis": "override"}
 
 
 def test_cells_long_table(linear):
-    cells = assess(linear).cells(nodes=["trader"], themes=[THEME])
-    assert list(cells.columns) == ["node", "theme", "stage", "country", "share", "exposure"]
+    ind, rel = fixed({"CI": 0.5, "NL": 0.1}, {"farm": 1.0, "cooperative": 0.5, "trader": 0.2})
+    cells = assess(linear, ind, rel).cells(nodes=["trader"], themes=[THEME])
+    assert list(cells.columns) == ["node", "theme", "stage", "country", "commodity", "share", "likelihood", "exposure"]
     assert cells["stage"].tolist() == ["farm", "cooperative", "trader"]
+    # likelihood = L·g of the location; exposure = share × likelihood
+    assert cells["likelihood"].tolist() == pytest.approx([0.5, 0.25, 0.02])
+    assert (cells["exposure"] == cells["share"] * cells["likelihood"]).all()
 
 
 # ------------------------------------------------------------------ properties on random chains

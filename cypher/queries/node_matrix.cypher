@@ -1,11 +1,13 @@
-// M_n,t[s, c] = Σ W[u, n] · r_t(u) over actors u at stage s in country c: the
-// chain-location risk matrix of node n for theme t (DESIGN §3.6), computed in
-// the database from the inherent risk stored on actors as risk_<theme>
-// (GraphStore.write_risk, `riskgraph db push --with-risk`).
+// W[u, n] and the likelihood r_t(u) of every actor u upstream of node n: the
+// rows GraphStore.node_matrix turns into the cells of node n for theme t
+// (share, likelihood and exposure = Σ W[u, n] · f_k(u) · r_t(u) / f_k(n) per
+// stage × country × commodity, DESIGN §3.6–3.7), computed in the database
+// from the likelihood stored on actors as risk_<theme> and their commodity
+// mix (GraphStore.write_risk, `riskgraph db push --with-risk`).
 //
 // The weights W[u, n] are propagated exactly as in queries/node_shares.cypher
-// (see there for the method and its depth limit); `share` is V_n[s, c] and
-// `unscored` counts upstream actors that have no risk_<theme>.
+// (see there for the method and its depth limit); `score` is null for an
+// actor with no risk_<theme>.
 // :param node str  the actor id
 // :param theme str  the theme, e.g. child_labour
 // :param max_depth int = 12  levels of suppliers to follow (0–12)
@@ -154,7 +156,8 @@ CALL {
 }
 UNWIND levels AS level
 UNWIND level AS x
-WITH x.a AS u, x.w AS w, x.a['risk_' + $theme] AS score, truncated
-RETURN u.stage AS stage, u.country AS country, sum(w * score) AS risk, sum(w) AS share,
-       sum(CASE WHEN score IS NULL THEN 1 ELSE 0 END) AS unscored, truncated
-ORDER BY stage, country
+WITH x.a AS u, sum(x.w) AS w, truncated
+RETURN u.id AS actor, u.stage AS stage, u.country AS country, u.risk_mix_commodities AS commodities,
+       u.risk_mix_fractions AS fractions, u.risk_origin_unknown AS unknown, w AS share, u['risk_' + $theme] AS score,
+       truncated
+ORDER BY actor

@@ -1,5 +1,10 @@
-// V_n[s, c]: the share of node n's material that passed through actors at
-// stage s in country c (DESIGN §3.6), computed in the database.
+// W[u, n] for every actor u upstream of node n, with what riskgraph needs to
+// turn it into V_n[s, c, k], the share of n's material of commodity k that
+// passed through stage s in country c (DESIGN §3.6–3.7), in the database:
+// one row per actor with its stage, country, the commodity mix of its
+// material (risk_mix_commodities, risk_mix_fractions: f_k(u), stored by
+// GraphStore.write_risk; null before) and whether its inputs are unknown.
+// GraphStore.node_shares sums Σ W[u, n] · f_k(u) / f_k(n) per cell.
 //
 // W[u, n] = Σ over paths u → … → n of the product of the input shares along
 // the path, where the input share of a flow u → v is
@@ -166,6 +171,7 @@ CALL {
 }
 UNWIND levels AS level
 UNWIND level AS x
-WITH x.a AS u, x.w AS w, truncated
-RETURN u.stage AS stage, u.country AS country, sum(w) AS share, truncated
-ORDER BY stage, country
+WITH x.a AS u, sum(x.w) AS w, truncated
+RETURN u.id AS actor, u.stage AS stage, u.country AS country, u.risk_mix_commodities AS commodities,
+       u.risk_mix_fractions AS fractions, u.risk_origin_unknown AS unknown, w AS share, truncated
+ORDER BY actor

@@ -5,7 +5,7 @@ validation errors, 2 usage errors (missing file, bad option). Users never see
 a traceback: errors of ours become one line.
 
 One module per group of commands: ``chain`` (validate, info, generate,
-demo), ``risk`` (matrix, explain), ``hotspots``, ``reports`` (report, diff,
+demo), ``risk`` (matrix, explain, priorities), ``hotspots``, ``reports`` (report, diff,
 secretariat, eudr, statement), ``minerals``, ``imports`` (import, match),
 ``reference`` (reference show), ``forest``, ``plots`` (plots check) and ``db``; ``_common`` holds the
 group and the shared options.
@@ -26,12 +26,12 @@ from riskgraph.cli.minerals import minerals
 from riskgraph.cli.plots import plots
 from riskgraph.cli.reference import reference
 from riskgraph.cli.reports import diff, eudr, report, secretariat, statement
-from riskgraph.cli.risk import explain, matrix
+from riskgraph.cli.risk import explain, matrix, priorities
 from riskgraph.errors import ChainError, InputError, RiskGraphError
 from riskgraph.output import stderr
 
-for _command in (validate, info, generate, matrix, explain, hotspots, plots, report, diff, eudr, statement, minerals,
-                 secretariat, import_group, match, reference, forest, db, demo):
+for _command in (validate, info, generate, matrix, explain, priorities, hotspots, plots, report, diff, eudr,
+                 statement, minerals, secretariat, import_group, match, reference, forest, db, demo):
     cli.add_command(_command)
 
 __all__ = ["CONTEXT", "RiskGraphGroup", "chain_path", "cli", "main", "output_options", "quiet_option"]

@@ -237,18 +237,38 @@ def db_query(uri: str, user: str | None, password: str | None, database: str | N
 @output_options()
 def db_matrix(uri: str, user: str | None, password: str | None, database: str | None, node: str, theme: str,
               max_depth: int, fmt: str, out: Path | None) -> None:
-    """Chain-location risk matrix (stage × country) of a node, computed inside the database.
+    """Chain-location cells (stage × country × commodity) of a node, computed inside the database.
 
-    Needs the inherent risk stored on the actors: push with --with-risk.
-    On an acyclic chain the values equal 'riskgraph matrix' within 1e-9.
+    Needs the likelihood and commodity mix stored on the actors: push with
+    --with-risk. Prints the cells (stage, country, commodity, share,
+    likelihood, exposure); --format json prints the same object as
+    'riskgraph matrix --node N --theme T --format json': {node, theme,
+    cells, unknown_share, peak: {stage, country, commodity, likelihood,
+    share, actor, category}}. On an acyclic chain the values equal the
+    in-memory engine within 1e-9.
 
     \b
     Example:
-      riskgraph db matrix --uri neo4j://localhost:7687 --node jeweller_nl --theme child_labour
+      riskgraph db matrix --uri neo4j://localhost:7687 --node jeweller_nl --theme child_labour --format json
     """
+    from riskgraph.output import print_json, write_frame
+
     with _open_store(uri, user, password, database) as store:
-        frame = _noting_depth(lambda: store.node_matrix(node, theme, max_depth=max_depth)).reset_index()
-        _emit_frame(frame, fmt, out, title=f"{theme} risk of {node} (stage × country)")
+        data = _noting_depth(lambda: store.node_summary(node, theme, max_depth=max_depth))
+    cells = pd.DataFrame(data["cells"], columns=["stage", "country", "commodity", "share", "likelihood", "exposure"])
+    if out is not None and out.suffix.lower() == ".json":
+        out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        stderr(f"Wrote {out}")
+    elif out is not None:
+        write_frame(cells, out)
+        stderr(f"Wrote {out}")
+    elif fmt == "json":
+        print_json(data)
+    else:
+        peak = data["peak"]
+        emit_table(cells, fmt=fmt, title=(
+            f"{theme} of {node} (in the database): peak likelihood {peak['likelihood']:.3f} at {peak['stage']} "
+            f"{peak['country']} {peak['commodity']} (share {peak['share']:.1%}, {peak['actor']})"))
 
 
 @db.command("shares", context_settings=CONTEXT)

@@ -1,10 +1,11 @@
-"""Commands on the risk model: ``matrix``, ``explain``."""
+"""Commands on the risk model: ``matrix``, ``explain``, ``priorities``."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from riskgraph.cli._common import CONTEXT, chain_path, output_options, suggest
 from riskgraph.errors import InputError
@@ -24,14 +25,18 @@ theme_choice = click.Choice(THEMES)
 @output_options()
 def matrix(path: Path, node: str | None, theme: str | None, year: int | None, lang: str, fmt: str,
            out: Path | None) -> None:
-    """Chain-location risk matrix (stage × country) of a node, from what flows into it.
+    """Chain-location risk matrix (stage × country × commodity) of a node, from what flows into it.
 
-    Each cell sums, over upstream actors at that stage and in that country,
-    the share of the node's material that passed through them times their
-    inherent risk. --format json prints one object per theme with the
-    cells, unknown share, stage exposure and peak. --out writes .csv or
-    .parquet (long table), .xlsx (a coloured heatmap sheet per theme plus
-    summary and sources) or .json.
+    Each cell has the share of the node's material OF THAT COMMODITY that
+    passed through the stage and country, the likelihood of the theme there
+    (country, region, commodity evidence at the stage it describes, stage
+    relevance, actor evidence such as plots with forest loss) and the
+    exposure = share × likelihood. The peak is the highest likelihood among
+    all locations with any share. --format json prints one object per theme:
+    {node, theme, cells: [{stage, country, commodity, share, likelihood,
+    exposure}], unknown_share, peak: {stage, country, commodity, likelihood,
+    share, actor, category}}. --out writes .csv or .parquet (long table),
+    .xlsx (a coloured heatmap sheet per theme plus summary and sources) or .json.
 
     \b
     Examples:
@@ -74,10 +79,14 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     elif node is not None:
         for name in themes:
             data = assessment.node_summary(node, name)
-            emit_table(assessment.matrix(node, name).reset_index(), title=(
-                f"{name} — {node}: peak {data['peak']['score']:.3f} ({data['peak']['category']}) at "
-                f"{data['peak']['stage']} {data['peak']['country']} [{data['peak']['actor'] or 'dispersed'}], "
-                f"unknown origin {data['unknown_share']:.1%}"))
+            peak = data["peak"]
+            table = pd.DataFrame(data["cells"])
+            if len(table):
+                table = table.sort_values("likelihood", ascending=False, kind="stable")
+            emit_table(table, title=(
+                f"{name} — {node}: peak likelihood {peak['likelihood']:.3f} ({peak['category']}) at "
+                f"{peak['stage']} {peak['country']} {peak['commodity'] or ''} (share {peak['share']:.1%}, "
+                f"{peak['actor'] or 'dispersed'}), unknown origin {data['unknown_share']:.1%}"))
     else:
         emit_table(cells.head(50), title=f"Cells of every node ({len(cells)} rows; first 50 shown)")
         stderr("Use --format csv or --out FILE for the whole table.")
@@ -116,11 +125,17 @@ def _node_objects(assessment, node, themes, theme):
 @click.option("--theme", type=theme_choice, required=True, help="The theme.")
 @click.option("--stage", default=None, help="Only this stage (row of the matrix).")
 @click.option("--country", default=None, help="Only this country (column of the matrix), ISO alpha-2.")
+@click.option("--commodity", default=None, help="The commodity (default: the node's largest).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Actors to list.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the explanation.")
-def explain(path: Path, node: str, theme: str, stage: str | None, country: str | None, top: int, fmt: str) -> None:
-    """Explain a cell of a node's matrix: contributing actors, weights, indicators, sources and paths.
+def explain(path: Path, node: str, theme: str, stage: str | None, country: str | None, commodity: str | None,
+            top: int, fmt: str) -> None:
+    """Explain a cell of a node's matrix: contributing actors, weights, the evidence behind each likelihood, paths.
+
+    --format json prints {node, theme, stage, country, commodity, share,
+    likelihood, exposure, contributors, actors: [{actor, name, weight,
+    likelihood, risk, basis, source, …}], paths}.
 
     \b
     Example:
@@ -137,15 +152,67 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     code = to_iso2(country) if country else None
     if country and code is None:
         raise InputError(f"--country '{country}' is not a known country")
-    explanation = assess(chain).explain(node, theme, stage=stage, country=code, top=top)
+    explanation = assess(chain).explain(node, theme, stage=stage, country=code, commodity=commodity, top=top)
     if fmt == "json":
         print_json(explanation.to_dict())
         return
     where = " ".join(x for x in (stage, code) if x) or "all cells"
-    columns = ["actor", "name", "stage", "country", "commodity", "weight", "likelihood", "relevance", "risk",
-               "contribution", "basis", "source", "year"]
+    columns = ["actor", "name", "stage", "country", "region", "commodity", "weight", "likelihood", "relevance",
+               "risk", "contribution", "basis", "source", "year"]
     emit_table(explanation.actors[columns], title=(
-        f"{theme} of {node}, {where}: exposure {explanation.exposure:.4f} from {explanation.contributors} "
-        f"actors holding {explanation.share:.1%} of its material"))
+        f"{theme} of {node}, {where} ({explanation.commodity}): likelihood {explanation.likelihood:.3f}, exposure "
+        f"{explanation.exposure:.4f} from {explanation.contributors} actors holding {explanation.share:.1%} of its "
+        f"{explanation.commodity}"))
     if len(explanation.paths):
         emit_table(explanation.paths, title="Heaviest material paths from the top actors")
+
+
+@click.command(context_settings=CONTEXT)
+@chain_path
+@click.option("--node", required=True, multiple=True,
+              help="Actor id whose priorities to list; repeat for a portfolio (weighted by input volume).")
+@click.option("--theme", "themes", type=theme_choice, multiple=True, help="Only these themes (repeatable).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Only the first N rows.")
+@click.option("--min-likelihood", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Leave out locations whose likelihood is below this.")
+@click.option("--year", type=int, default=None, help="Use only the flows of this year.")
+@output_options()
+def priorities(path: Path, node: tuple[str, ...], themes: tuple[str, ...], top: int | None, min_likelihood: float,
+               year: int | None, fmt: str, out: Path | None) -> None:
+    """Due-diligence priorities of a node as the OECD guidance ranks them: severity × likelihood.
+
+    One row per theme and location of the node's material (stage, country,
+    commodity; a region or an actor's own evidence gets its own row):
+    rank, theme, commodity, stage, country, region, severity (1–5 per
+    theme), likelihood, share (of the node's material of that commodity),
+    priority = severity × likelihood, leverage (share through the node's
+    largest direct supplier), actor (the largest there), basis (which
+    evidence set the likelihood) and source. Share and leverage shape the
+    response; they are not multiplied into the priority.
+
+    \b
+    Examples:
+      riskgraph priorities datasets/gold --node GLD-RTL-NL-01 --top 10
+      riskgraph priorities datasets/food --node FOD-RTL-NL-01 --theme child_labour --format csv
+    """
+    from riskgraph.risk import assess
+    from riskgraph.risk import priorities as rank
+
+    chain = read_chain(path)
+    missing = [n for n in node if n not in set(chain.actors["id"])]
+    if missing:
+        raise InputError(f"--node {', '.join(missing)} is not an actor id of {path}")
+    assessment = assess(chain, year=year)
+    target = node[0] if len(node) == 1 else list(node)
+    table = rank(assessment, target, themes=list(themes) or None, top=top, min_likelihood=min_likelihood)
+    if out is not None:
+        write_frame(table, out, sheet="priorities")
+        stderr(f"Wrote {out}")
+        return
+    if fmt == "json":
+        print_json({"node": target, "priorities": to_jsonable(table)})
+    elif fmt == "csv":
+        emit_table(table, fmt="csv")
+    else:
+        shown = table.drop(columns=["source"])
+        emit_table(shown, title=f"Priorities of {', '.join(node)} (priority = severity × likelihood; OECD)")

@@ -2,8 +2,6 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
@@ -12,9 +10,8 @@ from riskgraph.chain.model import Chain
 
 HOTSPOT_THEMES = ("deforestation", "child_labour")
 THEME_CHOICES = (*HOTSPOT_THEMES, "all")
-CUTOFF_YEAR = 2020  # EUDR Art. 2(13): the cut-off date is 31 December 2020
+from riskgraph.risk.evidence import CUTOFF_YEAR, UNVERIFIED_WEIGHT  # noqa: E402,F401  (EUDR Art. 2(13) cut-off)
 RELEVANCE_MIN = 0.5  # child labour: stages where g ≥ 0.5 count as child-labour relevant
-UNVERIFIED_WEIGHT = 0.5  # how much unverifiable geolocation raises deforestation exposure
 RISKY_BENCHMARK = ("standard", "high")
 GI_CRITICAL = 1.96  # the conventional Gi* hot-spot threshold (95 % two-sided; one-sided p < 0.025)
 EARTH_RADIUS_KM = 6371.0088
@@ -46,16 +43,6 @@ def eudr_benchmark() -> pd.Series:
     return pd.Series(benchmark(), name="eudr_risk").rename_axis("iso2").str.strip().str.lower()
 
 
-@lru_cache(maxsize=None)
-def _dol_child_labour() -> dict[tuple[str, str], str]:
-    """(country, commodity key) → the DOL evidence sentence, for goods listed for child labour."""
-    from riskgraph.risk.reference import commodity_evidence
-
-    table = commodity_evidence()
-    table = table[(table["theme"] == "child_labour") & table["source"].str.contains("DOL", na=False)]
-    return dict(zip(zip(table["iso2"], table["commodity"]), table["evidence"]))
-
-
 # --------------------------------------------------------------------------- themes
 
 
@@ -65,7 +52,7 @@ def _actor_frame(chain: Chain, assessment, theme: str) -> pd.DataFrame:
     risk = assessment.actor_risk
     risk = risk[risk["theme"] == theme].set_index("actor")
     frame = actors[["name", "stage", "country", "sector", "commodity", "lat", "lon"]].astype(object).copy()
-    for column in ("likelihood", "relevance", "risk", "basis", "source"):
+    for column in ("likelihood", "relevance", "risk", "basis", "source", "prior"):
         frame[column] = risk[column].reindex(frame.index)
     frame["risk"] = frame["risk"].astype(float).fillna(0.0)
     return frame
@@ -96,12 +83,17 @@ def _ids(values, limit: int = 5) -> str:
 
 
 def _rank(frame: pd.DataFrame, score: str = "score") -> pd.DataFrame:
-    """Rank rows within each theme by score (ties: dependence, then ids)."""
+    """Rank rows within each theme by score, then downstream reach, then dependence, then ids.
+
+    For hotspots ``score`` is the priority, severity × likelihood (OECD), so
+    within a theme the likelihood decides and reach only breaks ties: a
+    plot with confirmed forest loss outranks a larger farm with none.
+    """
     if frame.empty:
         return frame.assign(rank=pd.Series(dtype="Int64"))
-    tie = "dependence" if "dependence" in frame.columns else score
-    order = ["theme", score, tie, "actor"] + (["plot"] if "plot" in frame.columns else [])
-    ascending = [True, False, False, True] + ([True] if "plot" in frame.columns else [])
+    ties = [c for c in ("reach", "dependence") if c in frame.columns and c != score]
+    order = ["theme", score, *ties, "actor"] + (["plot"] if "plot" in frame.columns else [])
+    ascending = [True, False, *[False] * len(ties), True] + ([True] if "plot" in frame.columns else [])
     frame = frame.sort_values(order, ascending=ascending, kind="stable", na_position="last")
     frame["rank"] = frame.groupby("theme").cumcount() + 1
     return frame.reset_index(drop=True)

@@ -6,26 +6,33 @@ from __future__ import annotations
 import pandas as pd
 
 from riskgraph.chain.model import Chain
-from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _dol_child_labour, _float, _reach_reason
+from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _float, _reach_reason
 from riskgraph.hotspots.reach import downstream_reach
 
 
 def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.DataFrame:
-    """Child-labour hotspots: relevant stages (g ≥ 0.5) in DOL-listed country × good or high-likelihood countries.
+    """Child-labour hotspots: relevant stages (g ≥ 0.5) in DOL-listed country × good × stage or high-likelihood places.
 
-    Returns unranked hotspot rows like :func:`deforestation_hotspots`;
-    ``exposure`` is the inherent risk ``r`` and ``score = r × reach``.
+    A listing counts only at the stages it describes (DOL "gold" → artisanal
+    mines, :func:`riskgraph.risk.likelihood.listing`). Returns unranked
+    hotspot rows like :func:`deforestation_hotspots`; ``exposure`` is the
+    actor's likelihood ``r`` and ``score = severity × r`` (the priority).
     """
     from riskgraph.risk.reference import commodity_key
     from riskgraph.risk import assess
 
+    from riskgraph.risk.priorities import priority
+
     assessment = assessment if assessment is not None else assess(chain)
     reach = reach if reach is not None else downstream_reach(chain, assessment)
+    severity = float(assessment.severity.get("child_labour", 1.0))
     actors = _actor_frame(chain, assessment, "child_labour")
     high = float(assessment.thresholds.get("high", 0.5))
     keys = actors["commodity"].map(commodity_key)
-    dol = _dol_child_labour()
-    listed = pd.Series([dol.get((c, k)) for c, k in zip(actors["country"], keys)], index=actors.index, dtype=object)
+    from riskgraph.risk.likelihood import listing
+
+    listed = pd.Series([listing(c, k, se, st, "child_labour") for c, k, se, st in
+                        zip(actors["country"], keys, actors["sector"], actors["stage"])], index=actors.index, dtype=object)
     relevance = actors["relevance"].astype(float).fillna(1.0)
     likelihood = actors["likelihood"].astype(float).fillna(0.0)
     candidate = (relevance >= RELEVANCE_MIN) & (listed.notna() | (likelihood >= high))
@@ -39,7 +46,8 @@ def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.Da
             reasons.append(a["listed"])
         if a["L"] >= high:
             reasons.append(f"likelihood {a['L']:.2f} in {a['country']} is high (≥ {high:.2f}); source: {a['source']}")
-        reasons.append(f"inherent child-labour risk r = {a['risk']:.2f}")
+        reasons.append(f"child-labour likelihood here r = {a['risk']:.2f} ({a['basis']}); priority = severity "
+                       f"{severity:g} × {a['risk']:.2f}")
         reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
         rows.append({"kind": "actor", "actor": actor, "plot": None, "name": a["name"], "stage": a["stage"],
                      "country": a["country"], "commodity": a["key"], "exposure": float(a["risk"]),
@@ -47,5 +55,5 @@ def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.Da
                      "lat": _float(a["lat"]), "lon": _float(a["lon"])})
     frame = pd.DataFrame(rows, columns=_ROW_COLUMNS)
     frame.insert(0, "theme", "child_labour")
-    frame["score"] = frame["exposure"] * frame["reach"]
+    frame["score"] = priority(severity, frame["exposure"].astype(float))
     return frame

@@ -49,12 +49,12 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
     supplier_countries = (pairs.assign(c=pairs["source"].map(country)).groupby("target")["c"].nunique()
                           .reindex(actors).fillna(0).astype(int))
     buyers = pairs.groupby("source").size().reindex(actors).fillna(0).astype(int)
-    shares = assessment.class_shares[:, :-1]
+    weights = assessment.part_weights
     rows = []
     middle = np.flatnonzero(has_in & has_out)
     for theme in themes:
-        risk = assessment.class_risk[theme].fillna(0.0).to_numpy()
-        exposure = np.asarray(shares @ risk).ravel()
+        risk = assessment.part_risk(theme)
+        exposure = np.asarray(weights @ risk).ravel()
         total = float((end_weight * exposure).sum())
         if total <= 0:
             continue

@@ -2,14 +2,11 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from riskgraph.errors import InputError
 from riskgraph.chain.model import Chain, chain_start_stages
-from riskgraph.hotspots._common import CUTOFF_YEAR, RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num, _reach_reason, eudr_benchmark
+from riskgraph.hotspots._common import RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num, _reach_reason, eudr_benchmark
 from riskgraph.hotspots.reach import downstream_reach
 
 
@@ -17,44 +14,10 @@ from riskgraph.hotspots.reach import downstream_reach
 
 
 def _plot_table(chain: Chain, plots, checks) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The plots in use and their per-plot check table joined with forest-loss facts."""
-    from riskgraph.geo.plots import plot_checks, read_plots
+    """The plots in use with forest-loss facts (:func:`riskgraph.risk.evidence.plot_table`)."""
+    from riskgraph.risk.evidence import plot_table
 
-    if plots is None:
-        frame = chain.plots
-    elif isinstance(plots, (str, Path)):
-        frame = read_plots(plots)
-    elif isinstance(plots, pd.DataFrame):
-        frame = plots
-    else:
-        raise InputError(f"plots must be a DataFrame or a path to a plot file, not {type(plots).__name__}")
-    frame = frame.reset_index(drop=True)
-    checks = checks if checks is not None else plot_checks(frame, chain.actors)
-    table = checks.plots.copy()
-    loss_after = _numbers(frame, "forest_loss_ha_after_2020")
-    loss_year = _numbers(frame, "forest_loss_year")
-    loss_any = _numbers(frame, "forest_loss_ha")
-    after = np.where(np.isnan(loss_after) & (loss_year > CUTOFF_YEAR), loss_any, loss_after)
-    table["loss_after_cutoff_ha"] = after
-    table["loss_year"] = loss_year
-    table["post_cutoff_loss"] = (np.nan_to_num(after) > 0) | (loss_year > CUTOFF_YEAR)
-    area = table["area_ha"].to_numpy(dtype=float)
-    geodesic = table["geodesic_area_ha"].to_numpy(dtype=float)
-    table["weight_ha"] = np.where(np.isfinite(area) & (area > 0), area,
-                                  np.where(np.isfinite(geodesic) & (geodesic > 0), geodesic, 1.0))
-    if "geometry" in frame.columns:
-        table["geometry"] = frame["geometry"].astype(object).to_numpy()
-    errors = checks.findings[checks.findings["severity"] == "error"]
-    rules = errors.groupby("feature")["rule"].agg(lambda r: sorted(set(r)))
-    table["error_rules"] = table["feature"].map(rules)
-    table["error_rules"] = table["error_rules"].map(lambda v: v if isinstance(v, list) else [])
-    return table, checks.findings
-
-
-def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column].astype(object), errors="coerce").to_numpy(dtype=float)
+    return plot_table(chain, plots, checks)
 
 
 def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=None, reach=None,
@@ -103,8 +66,12 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     unverified = (error_area / area_total).reindex(actors.index).fillna(0.0)
     no_plots = producer & ~has_plots & chain_has_plots
     unverified = unverified.where(~no_plots, 1.0)
-    r = actors["risk"]
-    exposure = 1 - (1 - r) * (1 - loss_share) * (1 - UNVERIFIED_WEIGHT * unverified)
+    # the risk model's likelihood with plot evidence (risk.evidence), here from the plots in use
+    prior = actors["prior"].astype(float).fillna(0.0)
+    g = actors["relevance"].astype(float).fillna(1.0)
+    raised = np.where(loss_share > 0, 1.0, 1 - (1 - prior) * (1 - UNVERIFIED_WEIGHT * unverified))
+    exposure = pd.Series(raised * g, index=actors.index)
+    severity = float(assessment.severity.get("deforestation", 1.0))
     candidate = producer & (benchmark.isin(RISKY_BENCHMARK) | (loss_share > 0) | (unverified > 0))
 
     # where an actor without coordinates is drawn: the mean of its located plots
@@ -123,8 +90,9 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
         benchmark_class = a["benchmark"] if isinstance(a["benchmark"], str) else "unlisted"
         reasons = [f"{a['key']} is an EUDR commodity ({a['eudr']})" + (" and " if risky else "; ")
                    + f"{a['country']} is '{benchmark_class}' risk in the EUDR country benchmark",
-                   f"inherent deforestation risk r = {a['risk']:.2f} (likelihood {_num(a['likelihood'])} × "
-                   f"stage relevance {_num(a['relevance'])}; {a['basis']})"]
+                   f"deforestation likelihood here {a['exposure']:.2f} (country/commodity "
+                   f"{_num(a['prior'])}, raised by plot evidence where recorded, × stage relevance "
+                   f"{_num(a['relevance'])}); priority = severity {severity:g} × {a['exposure']:.2f}"]
         if actor in loss_plots.groups:
             group = loss_plots.get_group(actor)
             hectares = np.nansum(group["loss_after_cutoff_ha"].to_numpy(dtype=float))
@@ -153,9 +121,10 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     for p in flagged.to_dict("records"):
         actor = p["actor"] if p["actor"] in info else None
         a = info.get(actor)
-        r_actor = float(a["risk"]) if a else 0.0
-        plot_exposure = 1 - (1 - r_actor) * (1 - float(p["post_cutoff_loss"])) * (
-            1 - UNVERIFIED_WEIGHT * float(bool(p["error_rules"])))
+        prior = float(a["prior"]) if a and a["prior"] == a["prior"] else 0.0
+        g = float(a["relevance"]) if a and a["relevance"] == a["relevance"] else 1.0
+        plot_exposure = g * (1.0 if p["post_cutoff_loss"] else
+                             1 - (1 - prior) * (1 - UNVERIFIED_WEIGHT * float(bool(p["error_rules"]))))
         share = float(p["weight_ha"] / totals[actor]) if actor in totals else 1.0
         reasons = [f"plot {p['plot']}" + (f" of {actor}" if actor else " linked to no actor of the chain")]
         if p["post_cutoff_loss"]:
@@ -175,5 +144,5 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
                      "reasons": reasons, "lat": p["lat"], "lon": p["lon"]})
     frame = pd.DataFrame(rows, columns=_ROW_COLUMNS)
     frame.insert(0, "theme", "deforestation")
-    frame["score"] = frame["exposure"] * frame["reach"]
+    frame["score"] = frame["exposure"].astype(float) * severity
     return frame

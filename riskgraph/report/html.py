@@ -24,7 +24,7 @@ HTML_TEXT = {
         "paths": "Heaviest paths", "findings": "Validation findings by reason", "source": "Source",
         "used_for": "Themes", "values": "Values used",
         "priorities_note": "Ranked by priority = severity (1–5, OECD: scale, scope, irremediable character) × "
-                           "likelihood at the riskiest chain location holding at least 1 % of the material. "
+                           "likelihood at the riskiest chain location the material passed, however small its share. "
                            "Severity and likelihood are shown apart.",
         "matrix_note": "Each cell: the share of the material that passed through that stage in that country, "
                        "times the inherent risk there (likelihood × stage relevance). Colours from 0 (green) "
@@ -47,8 +47,8 @@ HTML_TEXT = {
         "paths": "Zwaarste ketenpaden", "findings": "Validatiebevindingen per reden", "source": "Bron",
         "used_for": "Thema's", "values": "Gebruikte waarden",
         "priorities_note": "Gerangschikt op prioriteit = ernst (1–5, OESO: schaal, reikwijdte, onherstelbaarheid) × "
-                           "waarschijnlijkheid op de meest risicovolle ketenlocatie met ten minste 1 % van het "
-                           "materiaal. Ernst en waarschijnlijkheid staan apart.",
+                           "waarschijnlijkheid op de meest risicovolle ketenlocatie waar het materiaal langskwam, hoe klein "
+                           "het aandeel ook is. Ernst en waarschijnlijkheid staan apart.",
         "matrix_note": "Elke cel: het aandeel van het materiaal dat in dat land door die ketenstap ging, maal het "
                        "inherente risico daar (waarschijnlijkheid × relevantie van de ketenstap). Kleuren van 0 "
                        "(groen) tot 1 (rood), overal dezelfde schaal; wijs een cel aan voor het aandeel.",
@@ -254,7 +254,9 @@ def hotspot_table(hotspots: pd.DataFrame, top: int = 25) -> pd.DataFrame:
 
 
 def _published_profile(assessment, publication) -> pd.DataFrame:
-    """Priorities from published cells only: location likelihood = exposure / share."""
+    """Priorities from published cells only: location likelihood = exposure / share, priority as everywhere."""
+    from riskgraph.risk.priorities import priority
+
     records = []
     shares = publication.shares
     for theme, frame in publication.matrices.items():
@@ -263,7 +265,7 @@ def _published_profile(assessment, publication) -> pd.DataFrame:
         for stage in frame.index:
             for country in frame.columns:
                 share, value = shares.loc[stage, country], frame.loc[stage, country]
-                if share == share and value == value and share >= assessment.materiality:
+                if share == share and value == value and share > 0:
                     likelihood = value / share
                     if likelihood > best[0]:
                         best = (likelihood, stage, country, share, value)
@@ -272,8 +274,8 @@ def _published_profile(assessment, publication) -> pd.DataFrame:
     frame = pd.DataFrame(records)
     frame["category"] = assessment.category(frame["peak"])
     frame["severity"] = frame["theme"].map(assessment.severity).astype(float)
-    frame["priority"] = frame["severity"] * frame["peak"]
-    return frame.sort_values(["priority", "exposure"], ascending=False, kind="stable").reset_index(drop=True)
+    frame["priority"] = priority(frame["severity"], frame["peak"])
+    return frame.sort_values(["priority", "peak_share"], ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _heaviest_node(assessment, nodes, row) -> str:

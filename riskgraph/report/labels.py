@@ -44,8 +44,14 @@ def theme_label(theme: str, lang: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def stage_label(stage: str, lang: str, sector: str | None = None) -> str:
-    """A stage's label in ``lang``; the sector's own label when given (food's trader is no gold exporter)."""
+def stage_label(stage, lang: str, sector: str | None = None) -> str:
+    """A stage's label in ``lang``; the sector's own label when given (food's trader is no gold exporter).
+
+    A ``(commodity, stage)`` row of a multi-commodity matrix reads "cocoa · Farm".
+    """
+    if isinstance(stage, tuple):
+        commodity, stage = stage
+        return f"{commodity} · {stage_label(stage, lang, sector)}"
     table = stage_table()
     rows = table[(table["stage"] == stage) & ((table["sector"] == sector) if sector else True)]
     if rows.empty:

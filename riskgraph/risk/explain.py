@@ -26,36 +26,62 @@ class Explanation:
     contributors: int
     actors: pd.DataFrame
     paths: pd.DataFrame
+    commodity: str | None = None
+
+    @property
+    def likelihood(self) -> float:
+        """Share-weighted likelihood of the explained cell (exposure / share)."""
+        return self.exposure / self.share if self.share else 0.0
 
     def to_dict(self) -> dict:
+        """JSON form: the cell and its ``actors`` (each with weight, likelihood and the evidence that set it)."""
         from riskgraph.output import to_jsonable
 
         return {
             "node": self.node, "theme": self.theme, "stage": self.stage, "country": self.country,
-            "exposure": self.exposure, "share": self.share, "contributors": self.contributors,
+            "commodity": self.commodity, "share": self.share, "likelihood": self.likelihood,
+            "exposure": self.exposure, "contributors": self.contributors,
             "actors": to_jsonable(self.actors), "paths": to_jsonable(self.paths),
         }
 
 
 def explain_cell(assessment, node: str, theme: str, *, stage: str | None = None, country: str | None = None,
-                 top: int = 10, paths: int = 3) -> Explanation:
-    """Why a cell (or the whole matrix) of node n has its value: actors, weights, indicators, paths.
+                 commodity: str | None = None, top: int = 10, paths: int = 3) -> Explanation:
+    """Why a cell (or the whole matrix) of node n has its value: actors, weights, evidence, paths.
 
     Returns an :class:`Explanation` whose ``actors`` table lists the
-    contributing actors with ``weight`` (``W[u, n]``), ``likelihood``,
-    ``relevance``, ``risk``, ``contribution`` (weight × risk) and the
-    indicator's ``basis, source, year, raw_value``; ``paths`` lists the
-    heaviest material paths from the top actors to the node.
+    contributing actors with ``commodity`` (the origin commodity of the
+    material counted), ``weight`` (``W[u, n] · f_k(u) / f_k(n)``: the
+    share of n's material of that commodity that passed through u),
+    ``likelihood`` (L), ``relevance`` (g), ``risk`` (r = L·g, the
+    actor's likelihood in the matrix), ``contribution`` (weight × risk) and
+    the evidence that set L: ``basis`` (country, region,
+    commodity_evidence, plot_evidence, override), ``source, year,
+    raw_value``; ``paths`` lists the heaviest material paths from the top
+    actors to the node. Without ``commodity`` and with several in the
+    node's material, the node's largest commodity is explained.
     """
     assessment._check_theme(theme)
     position = assessment._position(node)
     start = np.zeros(len(assessment.actors))
     start[position] = 1.0
     weights = propagate_vector(assessment.shares_info.matrix.tocsr(), start)
+    present = assessment.node_commodities(node)
+    if commodity is None:
+        commodity = present[0] if present else None
+    elif commodity not in present:
+        from riskgraph.risk.reference import commodity_key
+
+        commodity = commodity_key(commodity)
+    k = assessment.commodities.index(commodity) if commodity in assessment.commodities else None
+    total = assessment.composition[position, k] if k is not None else 0.0
+    fraction = assessment.composition[:, k] if k is not None else np.zeros(len(weights))
+    weights = np.divide(weights * fraction, total, out=np.zeros_like(weights), where=total > 0)
     upstream = np.flatnonzero(weights)
     table = pd.DataFrame({"actor": assessment.actors.to_numpy()[upstream], "weight": weights[upstream]})
-    info = assessment.chain.actors.set_index("id").loc[table["actor"], ["name", "stage", "country", "commodity"]]
+    info = assessment.chain.actors.set_index("id").loc[table["actor"], ["name", "stage", "country", "region"]]
     table = pd.concat([table.reset_index(drop=True), info.reset_index(drop=True)], axis=1)
+    table.insert(5, "commodity", commodity)
     if stage is not None:
         table = table[table["stage"] == stage]
     if country is not None:
@@ -68,7 +94,7 @@ def explain_cell(assessment, node: str, theme: str, *, stage: str | None = None,
     share = float(table["weight"].sum())
     top_actors = table.head(top).reset_index(drop=True)
     return Explanation(
-        node=node, theme=theme, stage=stage, country=country, exposure=total, share=share,
+        node=node, theme=theme, stage=stage, country=country, commodity=commodity, exposure=total, share=share,
         actors=top_actors, contributors=len(table),
         paths=heaviest_paths(assessment, node, list(top_actors["actor"].head(5)), paths),
     )

@@ -11,7 +11,7 @@ score of a country with its raw value, source, year and method.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
@@ -69,6 +69,25 @@ def region_scores() -> pd.DataFrame:
 def commodity_evidence() -> pd.DataFrame:
     """``iso2, commodity, theme, floor, source, year, evidence``: evidence that raises a score."""
     return _read("commodity_evidence.csv").astype({"iso2": str, "commodity": str, "theme": str, "year": str})
+
+
+@lru_cache(maxsize=None)
+def evidence_stages() -> pd.DataFrame:
+    """``good, sector, stage, source, rationale``: the stages a commodity listing describes.
+
+    The US DOL list names a good (``gold``), not a stage; its findings describe
+    where the abuse happens (artisanal mines, cocoa farms, spinning mills).
+    Commodity evidence raises the likelihood only at the stages listed here
+    for its good; a good with no row here raises it at every stage.
+    """
+    return _read("evidence_stages.csv").astype(str)
+
+
+@lru_cache(maxsize=None)
+def region_aliases() -> dict[str, str]:
+    """Folded region name as users write it → ISO 3166-2 code, where the standard's name differs."""
+    table = _read("region_aliases.csv")
+    return dict(zip(table["alias"].map(_fold), table["region"]))
 
 
 @lru_cache(maxsize=None)
@@ -229,6 +248,22 @@ class Reference:
     stage_relevance: pd.DataFrame
     severity: pd.Series
     thresholds: pd.Series
+    region_scores: pd.DataFrame | None = field(default=None)
+    evidence_stages: pd.DataFrame | None = field(default=None)
+
+    def regions(self) -> pd.DataFrame:
+        """The region scores in use (the bundled ones when none were given)."""
+        return region_scores() if self.region_scores is None else self.region_scores
+
+    def stages_of_evidence(self) -> pd.DataFrame:
+        """The good → stage table in use (the bundled one when none was given)."""
+        return evidence_stages() if self.evidence_stages is None else self.evidence_stages
+
+    def replace(self, **changes) -> "Reference":
+        """A copy with some tables replaced (``reference.replace(region_scores=table)``)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
 
 
 def default_reference() -> Reference:
@@ -238,4 +273,6 @@ def default_reference() -> Reference:
         stage_relevance=stage_relevance(),
         severity=theme_severity(),
         thresholds=category_thresholds(),
+        region_scores=region_scores(),
+        evidence_stages=evidence_stages(),
     )

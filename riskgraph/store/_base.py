@@ -211,6 +211,62 @@ def _wide(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     return table.astype(float)
 
 
+def _cells(frame: pd.DataFrame, node: str) -> pd.DataFrame:
+    """Per-actor rows of queries/node_shares or node_matrix → cells per stage × country × commodity.
+
+    ``share = Σ W[u, n] · f_k(u) / f_k(n)`` and ``exposure = Σ W[u, n] ·
+    f_k(u) · r(u) / f_k(n)`` (DESIGN §3.7), with f the stored commodity mix
+    (one unnamed commodity where none is stored); ``peak_likelihood`` and
+    ``peak_actor`` name the cell's riskiest actor (the largest of those tied).
+    """
+    mixes = {}
+    rows = []
+    for r in frame.itertuples(index=False):
+        commodities = r.commodities if isinstance(r.commodities, (list, tuple)) and len(r.commodities) else [None]
+        fractions = r.fractions if isinstance(r.fractions, (list, tuple)) and len(r.fractions) else [1.0]
+        mixes[r.actor] = dict(zip(commodities, fractions))
+        score = float(r.score) if "score" in frame.columns and r.score is not None else np.nan
+        for k, f in zip(commodities, fractions):
+            rows.append((r.actor, r.stage, r.country, k, float(r.share) * float(f), score))
+    table = pd.DataFrame(rows, columns=["actor", "stage", "country", "commodity", "weight", "score"])
+    own = mixes.get(node, {})
+    table["total"] = table["commodity"].map(lambda k: own.get(k, 0.0)).astype(float)
+    table = table[(table["weight"] > 0) & (table["total"] > 0)]
+    table["share"] = table["weight"] / table["total"]
+    table["exposure"] = table["share"] * table["score"]
+    table["commodity"] = table["commodity"].astype(object).where(table["commodity"].notna(), "")
+    if table.empty:
+        return pd.DataFrame(columns=["stage", "country", "commodity", "share", "likelihood", "exposure",
+                                     "peak_likelihood", "peak_actor"])
+    keys = ["stage", "country", "commodity"]
+    cells = table.groupby(keys, sort=True)[["share", "exposure"]].sum().reset_index()
+    cells["likelihood"] = np.where(cells["share"] > 0, cells["exposure"] / cells["share"], 0.0)
+    top = table.sort_values(["score", "share", "actor"], ascending=[False, False, True], kind="stable")
+    top = top.drop_duplicates(keys).set_index(keys)
+    index = pd.MultiIndex.from_frame(cells[keys])
+    cells["peak_likelihood"] = top["score"].reindex(index).to_numpy()
+    cells["peak_actor"] = top["actor"].reindex(index).to_numpy()
+    return cells[["stage", "country", "commodity", "share", "likelihood", "exposure", "peak_likelihood", "peak_actor"]]
+
+
+def _wide_cells(cells: pd.DataFrame, value: str, commodity: str | None) -> pd.DataFrame:
+    """Cells → the wide layout of :meth:`riskgraph.risk.Assessment.shares` (rows ``(commodity, stage)`` when several)."""
+    if commodity is not None:
+        cells = cells[cells["commodity"] == commodity]
+    present = list(dict.fromkeys(cells.sort_values("share", ascending=False, kind="stable")["commodity"]))
+    if len(present) <= 1:
+        return _wide(cells[["stage", "country", value]], value)
+    frame = cells[cells[value] != 0]
+    order = stage_order()
+    table = frame.pivot_table(index=["commodity", "stage"], columns="country", values=value, aggfunc="sum",
+                              fill_value=0.0)
+    rank = {k: i for i, k in enumerate(sorted(present))}
+    rows = sorted(table.index, key=lambda r: (rank[r[0]], order.get(r[1], len(order)), r[1]))
+    table = table.reindex(index=rows, columns=sorted(table.columns))
+    table.columns.name = "country"
+    return table.astype(float)
+
+
 # --------------------------------------------------------------------------- the interface
 
 
@@ -525,12 +581,15 @@ class GraphStore(ABC):
         keys, rows = self._run(file, params, what=f"query '{file.name}'")
         return pd.DataFrame.from_records(rows, columns=keys) if rows else pd.DataFrame(columns=keys)
 
-    def node_shares(self, node: str, *, max_depth: int = MAX_DEPTH) -> pd.DataFrame:
-        """``V_n``: share of node n's material that passed through each stage × country, computed in the database.
+    def node_shares(self, node: str, *, max_depth: int = MAX_DEPTH, commodity: str | None = None) -> pd.DataFrame:
+        """Share of node n's material *of each commodity* per stage × country, computed in the database.
 
         The same layout as :meth:`riskgraph.risk.Assessment.shares` (stages ×
-        countries, zeros left out) and, on acyclic chains up to ``max_depth``
-        flows deep, the same values within 1e-9.
+        countries, zeros left out; rows ``(commodity, stage)`` when several
+        commodities reach the node) and, on acyclic chains up to
+        ``max_depth`` flows deep, the same values within 1e-9. The commodity
+        mix of each actor is stored by :meth:`write_risk`; before that every
+        actor's material counts as one commodity.
 
         Warns
         -----
@@ -538,31 +597,70 @@ class GraphStore(ABC):
             Material still enters from more than ``max_depth`` levels
             upstream (a deeper chain or a cycle): the shares are a lower bound.
         """
-        frame = self._propagation("node_shares", node, max_depth)
-        return _wide(frame, "share")
+        cells = _cells(self._propagation("node_shares", node, max_depth), node)
+        return _wide_cells(cells, "share", commodity)
 
-    def node_matrix(self, node: str, theme: str, *, max_depth: int = MAX_DEPTH) -> pd.DataFrame:
-        """``M_n,t``: the chain-location risk matrix of node n for theme t, computed in the database.
+    def node_matrix(self, node: str, theme: str, *, max_depth: int = MAX_DEPTH,
+                    commodity: str | None = None) -> pd.DataFrame:
+        """Exposure (share × likelihood) of node n for theme t per stage × country, computed in the database.
 
-        Uses the inherent risk stored on actors by :meth:`write_risk`. The
-        same layout and, on acyclic chains, the same values (within 1e-9) as
-        :meth:`riskgraph.risk.Assessment.matrix`.
+        Uses the likelihood and commodity mix stored on actors by
+        :meth:`write_risk`. The same layout and, on acyclic chains, the same
+        values (within 1e-9) as :meth:`riskgraph.risk.Assessment.matrix`.
 
         Raises
         ------
         StoreError
             Some actor upstream of ``node`` has no stored risk for ``theme``.
         """
+        return _wide_cells(self.node_cells(node, theme, max_depth=max_depth), "exposure", commodity)
+
+    def node_cells(self, node: str, theme: str, *, max_depth: int = MAX_DEPTH) -> pd.DataFrame:
+        """``stage, country, commodity, share, likelihood, exposure`` of node n for theme t, in the database.
+
+        Plus ``peak_likelihood`` (the highest likelihood of an actor in the
+        cell) and ``peak_actor`` (the largest actor with it).
+        """
         if theme not in THEMES:
             raise InputError(f"theme '{theme}' is not one of {list(THEMES)}")
         frame = self._propagation("node_matrix", node, max_depth, theme=theme)
-        unscored = int(frame["unscored"].sum())
+        unscored = int(frame["score"].isna().sum())
         if unscored:
             raise StoreError(
                 f"{self.location}: {unscored} actor(s) upstream of '{node}' have no {RISK_PREFIX}{theme}; store the "
                 "risk first: write_risk(assess(chain)) or riskgraph db push --with-risk"
             )
-        return _wide(frame, "risk")
+        return _cells(frame, node)
+
+    def node_summary(self, node: str, theme: str, *, max_depth: int = MAX_DEPTH,
+                     thresholds: pd.Series | None = None) -> dict:
+        """The JSON object of ``riskgraph matrix --format json``, computed in the database.
+
+        ``{node, theme, cells: [{stage, country, commodity, share, likelihood,
+        exposure}], unknown_share, peak: {stage, country, commodity,
+        likelihood, share, actor, category}}``; the same numbers (within
+        1e-9) as :meth:`riskgraph.risk.Assessment.node_summary` on acyclic chains.
+        """
+        from riskgraph.risk.reference import category_thresholds
+
+        frame = self._propagation("node_matrix", node, max_depth, theme=theme)
+        if int(frame["score"].isna().sum()):
+            self.node_cells(node, theme, max_depth=max_depth)  # raises the StoreError
+        cells = _cells(frame, node)
+        bounds = category_thresholds() if thresholds is None else pd.Series(thresholds, dtype=float).sort_values()
+        unknown = float(frame.loc[frame["unknown"].fillna(False).astype(bool), "share"].sum())
+        if len(cells):
+            top = cells.sort_values(["peak_likelihood", "share"], ascending=False, kind="stable").iloc[0]
+            index = int(np.searchsorted(bounds.to_numpy(), top["peak_likelihood"], side="right")) - 1
+            peak = {"stage": top["stage"], "country": top["country"], "commodity": top["commodity"],
+                    "likelihood": float(top["peak_likelihood"]), "share": float(top["share"]),
+                    "actor": top["peak_actor"], "category": str(bounds.index[max(index, 0)])}
+        else:
+            peak = {"stage": None, "country": None, "commodity": None, "likelihood": 0.0, "share": 0.0,
+                    "actor": None, "category": str(bounds.index[0])}
+        rows = [{"stage": r.stage, "country": r.country, "commodity": r.commodity, "share": float(r.share),
+                 "likelihood": float(r.likelihood), "exposure": float(r.exposure)} for r in cells.itertuples()]
+        return {"node": node, "theme": theme, "cells": rows, "unknown_share": unknown, "peak": peak}
 
     def _propagation(self, name: str, node: str, max_depth: int, **params) -> pd.DataFrame:
         if not 0 <= max_depth <= MAX_DEPTH:
@@ -582,7 +680,9 @@ class GraphStore(ABC):
         """Store inherent risk ``r_t(u)`` of every actor and theme from an assessment.
 
         Writes properties ``risk_<theme>`` on each actor (read by
-        :meth:`node_matrix`) and ``(:Actor)-[:HAS_RISK {theme, score,
+        :meth:`node_matrix`), the commodity mix of its material
+        (``risk_mix_commodities``, ``risk_mix_fractions``) and
+        ``risk_origin_unknown``, and ``(:Actor)-[:HAS_RISK {theme, score,
         source}]->(:Theme)``, ``source`` being the indicator the likelihood
         came from. Actors of the assessment that are not in the store are
         skipped.
@@ -604,10 +704,18 @@ class GraphStore(ABC):
         sources = self._risk_sources(assessment, themes)
         ids = [str(i) for i in inherent.index]
         scores = inherent.to_numpy(dtype=float)
+        composition = getattr(assessment, "composition", None)
+        commodities = [str(k) for k in getattr(assessment, "commodities", [])]
+        unknown = getattr(assessment, "unknown_origin", np.zeros(len(ids), dtype=bool))
         rows = []
         for position, actor in enumerate(ids):
             values = scores[position]
             risk = {f"{RISK_PREFIX}{t}": (None if np.isnan(v) else float(v)) for t, v in zip(themes, values)}
+            if composition is not None:
+                mix = np.flatnonzero(composition[position])
+                risk[f"{RISK_PREFIX}mix_commodities"] = [commodities[i] for i in mix]
+                risk[f"{RISK_PREFIX}mix_fractions"] = [float(composition[position, i]) for i in mix]
+                risk[f"{RISK_PREFIX}origin_unknown"] = bool(unknown[position]) if len(unknown) else False
             entries = [{"theme": t, "score": float(v), "source": sources.get((actor, t))}
                        for t, v in zip(themes, values) if not np.isnan(v)]
             rows.append({"id": actor, "risk": risk, "themes": entries})
