@@ -90,10 +90,11 @@ def test_reach_falls_back_to_the_mean_over_ends_without_volumes():
 def test_chokepoints_follow_risky_material_not_volume(gold):
     """Child-labour likelihood UG 0.8, PE 0.2, others 0; relevance 1 at mines, 0 elsewhere.
 
-    Upstream exposure: refiner_ch 0.6·0.8 + 0.4·0.8 = 0.8, refiner_ae 0.375·0.8 + 0.625·0.2 = 0.425
-    (the jewellers carry the same). Risky material delivered: 50·0.8 + 80·0.425 = 74. Through
-    refiner_ch 0.8·50 = 40 → 40/74; through refiner_ae 0.425·80 = 34 → 34/74: the smaller refiner ranks
-    first because its material is riskier.
+    refiner_ch takes 30 kg from mine_a and 20 kg from mine_b, both Ugandan (likelihood 0.8 ≥ the 'high'
+    bound 0.5): all of its gold comes from high-likelihood origins, risky_share 1, origin likelihood 0.8.
+    refiner_ae takes 30 kg from mine_a and 50 kg from the Peruvian mine (0.2): risky_share 30/80 = 0.375,
+    origin likelihood 0.375·0.8 + 0.625·0.2 = 0.425. The smaller refiner ranks first because its
+    material is riskier; the jewellers are not at a chokepoint stage (refiners are, for gold).
     """
     indicators = pd.DataFrame({"country": ["UG", "PE", "CH", "AE", "NL"], "theme": "child_labour",
                                "score": [0.8, 0.2, 0.0, 0.0, 0.0]})
@@ -102,9 +103,12 @@ def test_chokepoints_follow_risky_material_not_volume(gold):
     assessment = rg.assess(gold, indicators, relevance)
     table = chokepoints(gold, assessment, themes=["child_labour"]).set_index("actor")
     assert table.index.tolist() == ["refiner_ch", "refiner_ae"]
-    assert table["risky_share"].tolist() == pytest.approx([40 / 74, 34 / 74])
+    assert table["risky_share"].tolist() == pytest.approx([1.0, 30 / 80])
     assert table["upstream_exposure"].tolist() == pytest.approx([0.8, 0.425])
     assert table.loc["refiner_ch", "suppliers"] == 2 and table.loc["refiner_ae", "supplier_countries"] == 2
+    # neither refiner has an RMI smelter id in this file: both are named unidentified; only refiner_ch
+    # carries mostly risky gold (≥ 50 %), which would put it first in any case
+    assert all(any("unidentified refiner" in r for r in reasons) for reasons in table["reasons"])
 
 
 # --------------------------------------------------------------------------- deforestation

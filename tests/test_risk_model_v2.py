@@ -58,13 +58,20 @@ def test_dispersed_artisanal_gold_is_the_jewellers_child_labour_peak(jeweller):
 
 
 def test_a_large_scale_mine_does_not_carry_the_artisanal_dol_listing(jeweller):
-    risk = jeweller.actor_risk.set_index(["actor", "theme"])
+    # Peru's own child-labour score set below the DOL floor (0.8) so that only the listing can raise it
+    reference = default_reference()
+    scores = reference.country_scores.copy()
+    scores.loc[(scores["iso2"] == "PE") & (scores["theme"] == "child_labour"), "score"] = 0.3
+    a = assess(jeweller.chain, reference=reference.replace(country_scores=scores))
+    risk = a.actor_risk.set_index(["actor", "theme"])
     lsm, asm = risk.loc[("lsm_pe", "child_labour")], risk.loc[("asm_pe", "child_labour")]
-    assert asm["basis"] == "commodity_evidence" and "DOL" in asm["source"]
-    assert asm["likelihood"] >= 0.8
-    assert lsm["basis"] == "country" and lsm["likelihood"] < asm["likelihood"]
+    assert asm["basis"] == "commodity_evidence" and "DOL" in asm["source"] and asm["likelihood"] == 0.8
+    assert lsm["basis"] == "country" and lsm["likelihood"] == pytest.approx(0.3)
     # and the refiner, a gold actor in a country with no listing, is never floored either
     assert risk.loc[("refiner", "child_labour"), "basis"] == "country"
+    # with the bundled scores the artisanal mine stays the likelier place
+    bundled = jeweller.inherent
+    assert bundled.loc["asm_pe", "child_labour"] > bundled.loc["lsm_pe", "child_labour"]
 
 
 def test_cells_keep_likelihood_and_share_apart(jeweller):
@@ -215,9 +222,12 @@ def test_priorities_rank_by_severity_times_likelihood_with_share_apart(jeweller)
     assert table["priority"].is_monotonic_decreasing and table["rank"].tolist() == list(range(1, len(table) + 1))
     child = table[table["theme"] == "child_labour"].iloc[0]
     assert child["stage"] == "mine_asm" and child["share"] == pytest.approx(0.005)
-    assert child["basis"] in {"country", "commodity_evidence"}  # Tanzania's own score (0.84) tops the DOL floor
-    listed = table[(table["theme"] == "child_labour") & (table["country"] == "UG")].iloc[0]
-    assert listed["basis"] == "commodity_evidence" and listed["actor"] == "asm_ug"
+    # every artisanal mine is at least at the DOL floor; where a country's own score is higher, it says so
+    mines = table[(table["theme"] == "child_labour") & (table["stage"] == "mine_asm")]
+    assert len(mines) == 4 and (mines["likelihood"] >= 0.8).all()
+    assert set(mines["basis"]) <= {"country", "commodity_evidence"}
+    assert mines.set_index("country")["actor"].to_dict() == {"UG": "asm_ug", "GH": "asm_gh", "PE": "asm_pe",
+                                                              "TZ": "asm_tz"}
     assert child["leverage"] == pytest.approx(1.0)  # all of it comes through the one manufacturer
     assert priority(5, 0.8) == pytest.approx(4.0)
 

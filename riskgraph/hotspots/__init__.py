@@ -16,15 +16,22 @@ statistics), ``chokepoints``, ``anomalies``; ``reach`` and ``find`` (the entry p
 * **spatial clusters** (:func:`spatial_clusters`): DBSCAN over the geolocated
   actors and plots weighted by risk, with Getis-Ord Gi* z-scores
   (:func:`gi_star`) saying which clusters are significantly hot;
-* **chokepoints** (:func:`chokepoints`): intermediate nodes through which the
-  largest share of risky material passes;
+* **chokepoints** (:func:`chokepoints`): actors at the stages where due
+  diligence has leverage over many origins (refiners, gins and spinners,
+  traders and processors; ``chokepoint_stages.csv``) ranked by the share of
+  their material from high-likelihood origins — an unidentified refiner
+  carrying such gold first;
 * **anomalies** (:func:`anomalies`): mass-balance gaps, sourcing shifts
   between years and an IsolationForest over per-actor flow features.
 
 Ranking
 -------
-Every hotspot row has ``score = exposure × reach`` and a ``rank`` within its
-theme (1 = look here first).
+Every hotspot row has ``score = severity × exposure`` — the priority of the
+OECD guidance, severity (1–5 per theme, ``theme_severity.csv``) times the
+likelihood at the actor (:func:`riskgraph.risk.priority`) — and a ``rank``
+within its theme: by score first, by ``reach`` second (then
+``dependence``). Volume never outranks evidence: a plot with recorded forest
+loss (likelihood 1) comes before a larger farm with country-level risk.
 
 ``reach`` (:func:`downstream_reach`) is the share of the chain's *delivered*
 material — what arrives at the chain ends, weighted by the volume each end
@@ -38,14 +45,16 @@ much (one actor that gets all its material through u counts 1), and
 ``downstream_actors`` is the plain count (computed for the first
 :data:`COUNTED_ROWS` rows of each theme; ``<NA>`` beyond).
 
-``exposure`` is the actor's inherent risk ``r`` of the theme (risk model,
-DESIGN §3.3). For deforestation it is raised by plot evidence as a
-noisy-or: ``1 − (1 − r)(1 − loss)(1 − ½·unverified)`` where ``loss`` is the
-share of the actor's plot area with forest loss after the cut-off and
-``unverified`` the share whose geolocation has an error (or 1 when the chain
-records plots but none for this producer). A plot row has
-``exposure = 1 − (1 − r)(1 − [loss])(1 − ½·[error])`` and ``score =
-exposure × reach of its actor × its share of the actor's plot area``.
+``exposure`` is the actor's likelihood ``r`` of the theme in the risk model
+(DESIGN §3): country, region, commodity evidence at the stage it describes,
+stage relevance, and the actor's own plot evidence. For deforestation it is
+computed from the plots in use (the chain's, or a file given to
+:func:`find_hotspots`): 1 × relevance when a plot lost forest after the
+cut-off, else ``(1 − (1 − L)(1 − ½·unverified)) × g`` where ``unverified`` is
+the share of the actor's plot area whose geolocation has an error (or 1 when
+the chain records plots but none for this producer). A plot row has the
+same with its own loss and errors, and ``reach = reach of its actor × its
+share of the actor's plot area``.
 
 Forest loss after the cut-off is ``forest_loss_ha_after_2020 > 0``, or a
 ``forest_loss_year`` after 2020 when the area is not given; loss dated 2020

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.chain.model import Chain
-from riskgraph.hotspots._common import CHOKEPOINT_COLUMNS, HOTSPOT_THEMES, _rank
-from riskgraph.hotspots.reach import _end_volumes, downstream_reach
+from riskgraph.hotspots._common import CHOKEPOINT_COLUMNS, HOTSPOT_THEMES
+from riskgraph.hotspots.reach import downstream_reach
 
 
 # --------------------------------------------------------------------------- chokepoints
@@ -16,22 +16,31 @@ from riskgraph.hotspots.reach import _end_volumes, downstream_reach
 
 def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: pd.DataFrame | None = None,
                 top: int | None = None) -> pd.DataFrame:
-    """Intermediate nodes through which the largest share of risky material passes.
+    """Chokepoints: intermediate actors whose material comes from places where the harm is likely.
 
-    For theme t and node u with inputs and outputs::
+    For theme t, intermediate actor u (inputs and outputs) at a chokepoint
+    stage of its sector (``datasets/reference/chokepoint_stages.csv``:
+    refiners for gold, gins and spinners for textiles, traders and
+    processors for food, processors and exporters for stone; every
+    intermediate actor of a sector with none listed) and the origin commodity
+    k that makes it riskiest::
 
-        upstream_exposure_t(u) = Σ_v W[v, u] · r_t(v)          (risk carried by u's material)
-        risky_share_t(u)       = upstream_exposure_t(u) · Σ_e W[u, e]·vol(e) / Σ_e vol(e)·upstream_exposure_t(e)
+        risky_share_t(u)       = Σ_{origin o of k, r_t(o) ≥ high} W[o, u] · f_k(o) / Σ_{origin o of k} W[o, u] · f_k(o)
+        upstream_exposure_t(u) = Σ_{origin o of k} W[o, u] · r_t(o) / Σ_{origin o of k} W[o, u]
 
-    The numerator is the risk-weighted material from every upstream actor v
-    that reaches the chain ends *through u* (on an acyclic chain the paths
-    v → u → e carry ``W[v, u]·W[u, e]``); the denominator is all
-    risk-weighted material delivered. So ``risky_share`` is the share of the
-    chain's risky material that u could stop or trace — leverage, not
-    betweenness: a node on many paths that carry little or clean material
-    ranks low. End volumes as in :func:`downstream_reach`.
+    ``risky_share`` is the share of u's material of that commodity that
+    comes from origins (farms, mines, quarries) whose likelihood is at least
+    the ``high`` category bound; ``upstream_exposure`` is the likelihood of
+    its origin material. An unidentified refiner (no RMI smelter id) whose
+    material is mostly from such origins ranks first: its risk is likely and
+    no audit can be checked. Then ranked by ``risky_share``, then
+    ``upstream_exposure``, then ``reach`` (the share of the chain's
+    delivered material through u): as with hotspots, how likely first, how
+    much second. A refiner that takes most of its gold from artisanal mines
+    in listed countries is the first place to ask, however small it is.
     """
     from riskgraph.risk import assess
+    from riskgraph.chain.model import chain_start_stages
 
     assessment = assessment if assessment is not None else assess(chain)
     reach = reach if reach is not None else downstream_reach(chain, assessment)
@@ -39,9 +48,6 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
     actors = assessment.actors
     has_in = np.asarray(matrix.sum(axis=0)).ravel() > 0
     has_out = np.asarray(matrix.sum(axis=1)).ravel() > 0
-    ends = has_in & ~has_out
-    volume, _ = _end_volumes(chain, actors, ends)
-    end_weight = volume if volume is not None else ends.astype(float)
     info = chain.actors.set_index("id").reindex(actors)
     pairs = chain.flows[["source", "target"]].drop_duplicates()
     country = chain.actors.set_index("id")["country"]
@@ -49,37 +55,75 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
     supplier_countries = (pairs.assign(c=pairs["source"].map(country)).groupby("target")["c"].nunique()
                           .reindex(actors).fillna(0).astype(int))
     buyers = pairs.groupby("source").size().reindex(actors).fillna(0).astype(int)
-    weights = assessment.part_weights
+    middle = has_in & has_out
+    stages = chokepoint_stages()
+    listed = set(zip(stages["sector"], stages["stage"]))
+    sectors_listed = set(stages["sector"])
+    at_stage = np.array([(se, st) in listed or se not in sectors_listed
+                         for se, st in zip(info["sector"], info["stage"])], dtype=bool)
+    candidates = np.flatnonzero(middle & at_stage)
+    ids = info["smelter_id"] if "smelter_id" in info.columns else pd.Series(None, index=info.index)
+    unknown_refiner = ((info["stage"] == "refiner") & ~ids.map(lambda v: isinstance(v, str) and bool(v.strip()))
+                       ).to_numpy()
+    parts = assessment.parts
+    sector_of = assessment.classes["sector"].to_numpy()
+    klass = parts["class"].to_numpy()
+    starts = chain_start_stages()
+    origin = np.array([k >= 0 and (sector_of[k], st) in starts for k, st in zip(klass, parts["stage"])], dtype=bool)
+    weights = assessment.part_weights[candidates].tocsc()[:, np.flatnonzero(origin)].tocsr()
+    commodity = assessment._part_commodity[origin]
+    high = float(assessment.thresholds.get("high", 0.5))
     rows = []
-    middle = np.flatnonzero(has_in & has_out)
     for theme in themes:
-        risk = assessment.part_risk(theme)
-        exposure = np.asarray(weights @ risk).ravel()
-        total = float((end_weight * exposure).sum())
-        if total <= 0:
-            continue
-        delivered = reach["reach"].to_numpy() * end_weight.sum()
-        risky = exposure * delivered / total
-        for p in middle:
-            if risky[p] <= 0:
+        risk = assessment.part_risk(theme)[origin]
+        best = np.zeros(len(candidates))
+        likely = np.zeros(len(candidates))
+        which = np.full(len(candidates), -1)
+        for k in np.unique(commodity):
+            columns = commodity == k
+            total = np.asarray(weights[:, columns].sum(axis=1)).ravel()
+            risky = np.asarray(weights[:, columns] @ (risk[columns] >= high).astype(float)).ravel()
+            mean = np.asarray(weights[:, columns] @ risk[columns]).ravel()
+            share = np.divide(risky, total, out=np.zeros_like(risky), where=total > 0)
+            better = (share > best) | ((share == best) & (which < 0) & (total > 0))
+            best = np.where(better, share, best)
+            likely = np.where(better, np.divide(mean, total, out=np.zeros_like(mean), where=total > 0), likely)
+            which = np.where(better, k, which)
+        for i, p in enumerate(candidates):
+            if best[i] <= 0:
                 continue
             actor = actors[p]
+            good = assessment.commodities[which[i]]
+            words = theme.replace("_", " ")
             reasons = [
-                f"{risky[p]:.1%} of the chain's {theme.replace('_', ' ')}-risk-weighted delivered material passes "
-                "through it",
-                f"its material carries upstream {theme.replace('_', ' ')} exposure {exposure[p]:.3f} "
-                "(Σ over upstream actors of share × inherent risk)",
+                f"{best[i]:.0%} of its {good} comes from origins where {words} is likely (likelihood ≥ {high:.2f})",
+                f"the {words} likelihood of its {good}'s origins is {likely[i]:.2f} (share-weighted)",
                 f"{reach['reach'].iloc[p]:.1%} of the chain's delivered material passes through it",
                 f"{suppliers.iloc[p]} suppliers in {supplier_countries.iloc[p]} countries, {buyers.iloc[p]} buyers",
             ]
+            unidentified = bool(unknown_refiner[p])
+            if unidentified:
+                reasons.insert(0, "an unidentified refiner (no RMI smelter id): no audit can be checked against "
+                                  "the RMAP list, so its risky gold is unverified (OECD Gold Supplement, Step 1–2)")
             rows.append({"theme": theme, "actor": actor, "name": info["name"].iloc[p], "stage": info["stage"].iloc[p],
-                         "country": info["country"].iloc[p], "risky_share": float(risky[p]),
-                         "upstream_exposure": float(exposure[p]), "reach": float(reach["reach"].iloc[p]),
+                         "country": info["country"].iloc[p], "risky_share": float(best[i]),
+                         "upstream_exposure": float(likely[i]), "reach": float(reach["reach"].iloc[p]),
                          "suppliers": int(suppliers.iloc[p]), "supplier_countries": int(supplier_countries.iloc[p]),
-                         "buyers": int(buyers.iloc[p]), "reasons": reasons})
-    frame = pd.DataFrame(rows, columns=[c for c in CHOKEPOINT_COLUMNS if c != "rank"])
-    frame["dependence"] = 0.0
-    frame = _rank(frame, score="risky_share").drop(columns="dependence")
+                         "buyers": int(buyers.iloc[p]), "reasons": reasons,
+                         "_unverified": unidentified and best[i] >= 0.5})
+    frame = pd.DataFrame(rows, columns=[c for c in CHOKEPOINT_COLUMNS if c != "rank"] + ["_unverified"])
+    # sums of shares that are 1 in exact arithmetic differ in the last bits: rank on 12 decimals
+    keys = frame.assign(_share=frame["risky_share"].round(12), _likely=frame["upstream_exposure"].round(12))
+    frame = frame.loc[keys.sort_values(["theme", "_unverified", "_share", "_likely", "reach", "actor"],
+                                       ascending=[True, False, False, False, False, True], kind="stable").index]
+    frame["rank"] = frame.groupby("theme").cumcount() + 1
     if top is not None:
         frame = frame[frame["rank"] <= top]
     return frame[CHOKEPOINT_COLUMNS].reset_index(drop=True)
+
+
+def chokepoint_stages() -> pd.DataFrame:
+    """``sector, stage, source, rationale``: the stages where due diligence has leverage over many origins."""
+    from riskgraph._resources import dataset_path
+
+    return pd.read_csv(dataset_path("reference", "chokepoint_stages.csv"))
