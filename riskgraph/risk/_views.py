@@ -301,31 +301,38 @@ class AssessmentViews:
         cell_rows = e["cell_row"]
         chosen = np.ones(len(cell_rows), dtype=bool) if nodes is None else np.isin(
             cell_rows, [self._position(n) for n in nodes])
-        loc = self.locations
         where = e["cell_location"][chosen]
-        # categorical columns: millions of rows without millions of Python strings
         ids = self.actors.to_numpy(dtype=object)
         alphabetical = np.argsort(ids, kind="stable")
         rank = np.empty(len(ids), dtype=np.int64)
         rank[alphabetical] = np.arange(len(ids))
-        base = {"node": pd.Categorical.from_codes(rank[cell_rows[chosen]], categories=pd.Index(ids[alphabetical])),
-                **{c: self._location_codes(c, where) for c in ("stage", "country", "commodity")},
-                "share": e["cell_share"][chosen]}
-        parts = []
+        alphabetical_rank = rank.copy()
+        if nodes is not None:  # the order asked for
+            rank = np.full(len(ids), len(ids), dtype=np.int64)
+            rank[[self._position(n) for n in nodes]] = np.arange(len(nodes))
+        share = e["cell_share"][chosen]
+        exposures = []
         for theme in themes:
             exposure = np.add.reduceat(e["data"] * self.part_risk(theme)[e["col"]], e["starts"]) \
                 if len(e["starts"]) else np.zeros(0)
-            exposure = exposure[chosen]
-            share = base["share"]
-            likelihood = np.divide(exposure, share, out=np.zeros_like(exposure), where=share > 0)
-            parts.append(pd.DataFrame({**base, "theme": theme, "likelihood": likelihood, "exposure": exposure}))
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
-        if nodes is not None:
-            order = {n: i for i, n in enumerate(nodes)}
-            out = out.assign(_n=out["node"].astype(object).map(order)).sort_values(
-                ["_n", "theme"], kind="stable").drop(columns="_n")
-        else:
-            out = out.sort_values(["node", "theme"], kind="stable")
+            exposures.append(exposure[chosen])
+        m, t = len(share), len(themes)
+        # node-major, then theme, then chain location: one integer sort instead of a frame sort
+        node_key = np.tile(rank[cell_rows[chosen]], t)
+        theme_key = np.repeat(np.arange(t), m)
+        order = np.lexsort((np.tile(np.arange(m), t), theme_key, node_key))
+        cell = np.tile(np.arange(m), t)[order]
+        exposure = np.concatenate(exposures)[order] if exposures else np.zeros(0)
+        shares = share[cell]
+        likelihood = np.divide(exposure, shares, out=np.zeros_like(exposure), where=shares > 0)
+        positions = cell_rows[chosen][cell]
+        # categorical columns: millions of rows without millions of Python strings
+        out = pd.DataFrame({
+            "node": pd.Categorical.from_codes(alphabetical_rank[positions], categories=pd.Index(ids[alphabetical])),
+            "theme": pd.Categorical.from_codes(theme_key[order], categories=pd.Index(themes, dtype=object)),
+            **{c: self._location_codes(c, where[cell]) for c in ("stage", "country", "commodity")},
+            "share": shares, "likelihood": likelihood, "exposure": exposure,
+        })
         return out[CELL_COLUMNS].reset_index(drop=True)
 
     def _location_codes(self, column: str, where: np.ndarray) -> pd.Categorical:
@@ -362,67 +369,87 @@ class AssessmentViews:
         """
         if "summary" in self._cache:
             return self._cache["summary"]
-        from riskgraph.risk.priorities import priority
-
         e = self._entries
         row, col, data = e["row"], e["col"], e["data"]
         cell_share = e["cell_share"][e["cell_of"]]
         row_starts = _segments(row)
         row_of = np.repeat(np.arange(len(row_starts)), np.diff(np.append(row_starts, len(row))))
-        parts = []
-        for theme in self.themes:
-            risk = self.part_risk(theme)[col]
+        n, themes = len(self.actors), list(self.themes)
+        size = n * len(themes)
+        # one slot per node × theme (node-major), filled where the node has material
+        part = np.full(size, -1, dtype=np.int64)
+        peak = np.zeros(size)
+        share = np.zeros(size)
+        for t, theme in enumerate(themes):
             if not len(row):
                 break
+            risk = self.part_risk(theme)[col]
             best = np.maximum.reduceat(risk, row_starts)[row_of]
             mask = risk >= best
             tie = np.where(mask, cell_share, -1.0)
-            best_tie = np.maximum.reduceat(tie, row_starts)[row_of]
-            mask &= tie >= best_tie
+            mask &= tie >= np.maximum.reduceat(tie, row_starts)[row_of]
             tie2 = np.where(mask, data, -1.0)
             mask &= tie2 >= np.maximum.reduceat(tie2, row_starts)[row_of]
             index = np.flatnonzero(mask)
             _, first = np.unique(row[index], return_index=True)
             index = index[first]
-            parts.append(pd.DataFrame({"node": row[index], "theme": theme, "part": col[index], "peak": risk[index],
-                                       "peak_share": cell_share[index]}))
-        best = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            columns=["node", "theme", "part", "peak", "peak_share"])
-        info = self.parts
-        best["class"] = info["class"].to_numpy()[best["part"].to_numpy(dtype=int)] if len(best) else []
-        for column in ("stage", "country", "commodity", "region"):
-            best[f"peak_{column}"] = info[column].to_numpy()[best["part"].to_numpy(dtype=int)] if len(best) else []
-        best["peak_actor"] = self._peak_actors(best, self._top_contributors) if len(best) else []
-        provenance = self.class_provenance.set_index(["class", "theme"])["basis"]
-        best["peak_basis"] = provenance.reindex(pd.MultiIndex.from_arrays([best["class"], best["theme"]])).to_numpy() \
-            if len(best) else []
-        full = pd.MultiIndex.from_product([np.arange(len(self.actors)), list(self.themes)], names=["node", "theme"])
-        best = best.set_index(["node", "theme"]).reindex(full).reset_index()
-        best["peak"] = best["peak"].fillna(0.0)
-        best["peak_share"] = best["peak_share"].fillna(0.0)
-        best["category"] = self.category(best["peak"])
-        best["severity"] = best["theme"].map(self.severity).astype(float)
-        positions = best["node"].to_numpy()
-        best["reach"] = self.reach.to_numpy()[positions]
-        best["priority"] = priority(best["severity"], best["peak"])
-        best["unknown_share"] = self.unknown_share.to_numpy()[positions]
-        best["equal_split"] = self.shares_info.equal_split.to_numpy()[positions]
-        best["node"] = self.actors.to_numpy()[positions]
-        for column in ("peak_stage", "peak_country", "peak_commodity", "peak_region", "peak_actor", "peak_basis"):
-            best[column] = best[column].astype(object).where(best[column].notna(), None)
-        out = best[PEAK_COLUMNS].reset_index(drop=True)
+            slot = row[index].astype(np.int64) * len(themes) + t
+            part[slot], peak[slot], share[slot] = col[index], risk[index], cell_share[index]
+        node = np.repeat(np.arange(n), len(themes))
+        theme = np.tile(np.arange(len(themes)), n)
+        has = part >= 0
+        klass = np.where(has, self.parts["class"].to_numpy()[np.clip(part, 0, None)], -1)
+
+        def parts_column(column: str) -> pd.Categorical:
+            codes, uniques = pd.factorize(self.parts[column].astype(object))
+            return pd.Categorical.from_codes(np.where(has, codes[np.clip(part, 0, None)], -1),
+                                             categories=pd.Index(uniques, dtype=object))
+
+        severity = self.severity.reindex(themes).astype(float).to_numpy()
+        basis_table = self.class_provenance.pivot_table(index="class", columns="theme", values="basis",
+                                                        aggfunc="first").reindex(columns=themes)
+        basis_codes, basis_names = pd.factorize(pd.Series(basis_table.to_numpy().ravel(), dtype=object))
+        basis_codes = basis_codes.reshape(basis_table.shape)
+        basis_row = basis_table.index.get_indexer(np.clip(klass, 0, None))
+        basis = np.where(has & (basis_row >= 0), basis_codes[np.clip(basis_row, 0, None), theme], -1)
+        bounds = self.thresholds.to_numpy()
+        names = pd.Index(np.asarray(self.thresholds.index), dtype=object)
+        category = np.clip(np.searchsorted(bounds, peak, side="right") - 1, 0, len(names) - 1)
+        actor = self._peak_actor_codes(node, klass)
+        ids = pd.Index(self.actors.to_numpy(dtype=object))
+        out = pd.DataFrame({
+            "node": pd.Categorical.from_codes(node, categories=ids) if ids.is_unique else ids[node],
+            "theme": pd.Categorical.from_codes(theme, categories=pd.Index(themes, dtype=object)),
+            "peak": peak,
+            "peak_stage": parts_column("stage"), "peak_country": parts_column("country"),
+            "peak_commodity": parts_column("commodity"), "peak_region": parts_column("region"),
+            "peak_share": share,
+            "peak_actor": pd.Categorical.from_codes(actor, categories=ids),
+            "peak_basis": pd.Categorical.from_codes(basis, categories=pd.Index(basis_names, dtype=object)),
+            "category": pd.Categorical.from_codes(category, categories=names),
+            "severity": severity[theme],
+            "reach": self.reach.to_numpy()[node],
+        })
+        from riskgraph.risk.priorities import priority
+
+        out["priority"] = priority(out["severity"], out["peak"])
+        out["unknown_share"] = self.unknown_share.to_numpy()[node]
+        out["equal_split"] = self.shares_info.equal_split.to_numpy()[node]
+        out = out[PEAK_COLUMNS]
         self._cache["summary"] = out
         return out
 
-    def _peak_actors(self, best: pd.DataFrame, top: sp.csr_matrix) -> np.ndarray:
-        """For each (node, peak class): the actor of that class with the largest (pruned) weight."""
-        coo = top.tocoo()
-        weights = pd.DataFrame({"node": coo.row, "class": self.actor_class[coo.col], "actor": coo.col,
-                                "weight": coo.data})
-        wanted = best[["node", "class"]].drop_duplicates()
-        found = weights.merge(wanted, on=["node", "class"])
-        found = found.sort_values(["node", "class", "weight"], ascending=[True, True, False], kind="stable")
-        found = found.drop_duplicates(["node", "class"], keep="first")
-        found["peak_actor"] = self.actors.to_numpy()[found["actor"].to_numpy()]
-        merged = best[["node", "class"]].merge(found[["node", "class", "peak_actor"]], on=["node", "class"], how="left")
-        return merged["peak_actor"].astype(object).where(merged["peak_actor"].notna(), None).to_numpy()
+    def _peak_actor_codes(self, node: np.ndarray, klass: np.ndarray) -> np.ndarray:
+        """For each (node, peak class): the position of that class's actor with the largest pruned weight, or −1."""
+        top = self._top_contributors.tocoo()
+        classes = max(int(self.actor_class.max()) + 1 if len(self.actor_class) else 1, 1)
+        key = top.row.astype(np.int64) * classes + self.actor_class[top.col]
+        order = np.lexsort((-top.data, key))
+        key, actors = key[order], top.col[order]
+        first = np.concatenate([[True], key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=bool)
+        key, actors = key[first], actors[first]
+        wanted = node.astype(np.int64) * classes + klass
+        where = np.searchsorted(key, wanted)
+        found = (klass >= 0) & (where < len(key)) & (key[np.clip(where, 0, max(len(key) - 1, 0))] == wanted) \
+            if len(key) else np.zeros(len(wanted), dtype=bool)
+        return np.where(found, actors[np.clip(where, 0, max(len(key) - 1, 0))] if len(key) else -1, -1)

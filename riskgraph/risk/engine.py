@@ -368,10 +368,12 @@ def assess(
 
     actors = chain.actors
     ids = actors["id"].astype(str).to_numpy()
-    goods = actors["commodity"].astype(object).map(commodity_key)
+    goods = _per_unique(actors["commodity"], commodity_key)
+    starts = chain_start_stages()
+    is_start = _pairs_in(actors["sector"], actors["stage"], starts)
     shares = input_shares(chain, year=year)
     _check_loops(chain, shares)
-    evidence = _actor_evidence(chain, actors, goods, plots)
+    evidence = _actor_evidence(chain, actors, goods, plots, is_start)
     keys = pd.DataFrame({
         "sector": actors["sector"].astype(object),
         "stage": actors["stage"].astype(object),
@@ -410,9 +412,6 @@ def assess(
     # origin commodity of each unit of material
     n = len(actors)
     has_inputs = np.asarray(shares.matrix.sum(axis=0)).ravel() > 0
-    starts = chain_start_stages()
-    is_start = np.fromiter(((s, st) in starts for s, st in zip(actors["sector"], actors["stage"])), dtype=bool,
-                           count=n)
     # An origin whose country is not known (a source stating UNKNOWN COUNTRY) is unknown origin; an actor
     # with inputs but no country passes known material on, with no chain location of its own.
     located = actors["country"].notna().to_numpy()
@@ -461,7 +460,21 @@ def assess(
     )
 
 
-def _actor_evidence(chain: Chain, actors: pd.DataFrame, goods: pd.Series, plots) -> pd.DataFrame:
+def _per_unique(values: pd.Series, fn) -> pd.Series:
+    """``values.map(fn)`` computed once per distinct value (fn is pure; chains repeat a few values)."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    mapped = np.array([fn(v) for v in uniques] + [fn(None)], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def _pairs_in(first: pd.Series, second: pd.Series, allowed: frozenset) -> np.ndarray:
+    """Whether each (first, second) pair is in ``allowed``, tested once per distinct pair."""
+    codes, uniques = pd.MultiIndex.from_arrays([first.astype(object), second.astype(object)]).factorize()
+    member = np.fromiter((tuple(u) in allowed for u in uniques), dtype=bool, count=len(uniques))
+    return member[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+def _actor_evidence(chain: Chain, actors: pd.DataFrame, goods: pd.Series, plots, is_start: np.ndarray) -> pd.DataFrame:
     """Plot evidence of the chain's EUDR producers (:func:`riskgraph.risk.evidence.plot_evidence`)."""
     from riskgraph.risk.evidence import plot_evidence
     from riskgraph.risk.reference import eudr_commodities
@@ -472,9 +485,7 @@ def _actor_evidence(chain: Chain, actors: pd.DataFrame, goods: pd.Series, plots)
         from riskgraph.risk.evidence import plot_table
 
         plots, _ = plot_table(chain)
-    starts = chain_start_stages()
-    start = pd.Series([(s, st) in starts for s, st in zip(actors["sector"], actors["stage"])],
-                      index=actors["id"].astype(str))
+    start = pd.Series(is_start, index=actors["id"].astype(str))
     with_plots = start.index.isin(set(plots["actor"].dropna()))
     eudr = goods.map(eudr_commodities()).notna().to_numpy()
     producers = pd.Series((start.to_numpy() | with_plots) & eudr, index=start.index)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from riskgraph._text import fold
@@ -70,6 +71,8 @@ def region_codes(actors: pd.DataFrame) -> pd.Series:
     """ISO 3166-2 code (or ``None``) of every actor, from its ``country`` and ``region``."""
     if "region" not in actors.columns:
         return pd.Series(None, index=actors.index, dtype=object)
-    values = [region_code(c if isinstance(c, str) else None, r if isinstance(r, str) else None)
-              for c, r in zip(actors["country"].astype(object), actors["region"].astype(object))]
-    return pd.Series(values, index=actors.index, dtype=object)
+    pairs = pd.MultiIndex.from_arrays([actors["country"].astype(object), actors["region"].astype(object)])
+    codes, uniques = pairs.factorize()
+    found = np.array([region_code(c if isinstance(c, str) else None, r if isinstance(r, str) else None)
+                      for c, r in uniques] + [None], dtype=object)
+    return pd.Series(found[codes], index=actors.index, dtype=object)
