@@ -28,7 +28,7 @@ class Comparison:
     coverage : DataFrame
         ``measure, old, new, change`` (traced share, tiers mapped, …).
     cells : DataFrame
-        ``theme, stage, country, old, new, change`` for every cell that changed.
+        ``theme, stage, country, commodity, old, new, change`` (exposure) for every cell that changed.
     peaks : DataFrame
         ``theme, old_peak, new_peak, change, old_where, new_where``.
     """
@@ -92,20 +92,31 @@ def compare(old: Chain, new: Chain, *, nodes=None, threshold: float = 1e-6) -> C
     old_profile = old_a.profile(old_nodes).set_index("theme") if old_nodes else None
     new_profile = new_a.profile(new_nodes).set_index("theme") if new_nodes else None
     for theme in old_a.themes:
-        a = old_a.matrix(old_nodes, theme).stack() if old_nodes else pd.Series(dtype=float)
-        b = new_a.matrix(new_nodes, theme).stack() if new_nodes else pd.Series(dtype=float)
+        # exposure per stage × country × commodity (risk model v2: never summed across commodities)
+        a = _exposure(old_a, old_nodes, theme)
+        b = _exposure(new_a, new_nodes, theme)
         both = pd.concat([a.rename("old"), b.rename("new")], axis=1).fillna(0.0)
         both["change"] = both["new"] - both["old"]
         both = both[both["change"].abs() > threshold].reset_index()
-        both.columns = ["stage", "country", "old", "new", "change"]
+        both.columns = ["stage", "country", "commodity", "old", "new", "change"]
         cells.append(both.assign(theme=theme))
         if old_profile is not None and new_profile is not None:
             o, n = old_profile.loc[theme], new_profile.loc[theme]
             peaks.append({"theme": theme, "old_peak": o["peak"], "new_peak": n["peak"], "change": n["peak"] - o["peak"],
                           "old_where": f"{o['peak_stage']} {o['peak_country']}",
                           "new_where": f"{n['peak_stage']} {n['peak_country']}"})
-    cell_table = pd.concat(cells, ignore_index=True)[["theme", "stage", "country", "old", "new", "change"]]
+    cell_table = pd.concat(cells, ignore_index=True)[["theme", "stage", "country", "commodity", "old", "new",
+                                                      "change"]]
     cell_table = cell_table.reindex(cell_table["change"].abs().sort_values(ascending=False).index).reset_index(drop=True)
     return Comparison(suppliers=suppliers, coverage=cover, cells=cell_table,
                       peaks=pd.DataFrame(peaks, columns=["theme", "old_peak", "new_peak", "change", "old_where",
                                                          "new_where"]))
+
+
+def _exposure(assessment, nodes, theme: str) -> pd.Series:
+    """Exposure of a portfolio per (stage, country, commodity); empty without nodes."""
+    if not nodes:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_arrays([[], [], []],
+                                                                   names=["stage", "country", "commodity"]))
+    cells = assessment.location_cells(nodes, theme)
+    return cells.set_index(["stage", "country", "commodity"])["exposure"]
