@@ -78,8 +78,12 @@ def forest_evidence(chain, folder: Path, hotspots: pd.DataFrame, assessment) -> 
     })
 
 
-def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False) -> pd.DataFrame:
+def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False,
+             lang: str | None = None) -> pd.DataFrame:
     """Run the whole job on each chain; print summary, top risks and hotspots; write reports to ``out``."""
+    from riskgraph.formatting import resolve_lang
+
+    lang = resolve_lang(lang)
     from riskgraph.hotspots import find_hotspots
     from riskgraph.report import html_report, matrix_workbook
     from riskgraph.risk import assess
@@ -107,8 +111,8 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
 
             folder = Path(out)
             html_report(assessment, folder / f"{chain.name}.html", hotspots=hotspot_table(found.hotspots),
-                        hotspot_map=hotspot_map_frame(found))
-            matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx")
+                        hotspot_map=hotspot_map_frame(found), lang=lang)
+            matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx", lang=lang)
         rows.append({
             "chain": chain.name, "actors": facts["actors"], "flows": facts["flows"], "plots": facts["plots"],
             "countries": len(facts["actors_by_country"]), "errors": len(chain.report.errors),

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from riskgraph.cli._common import CONTEXT, chain_path, output_options, quiet_option, raw_csv_option
+from riskgraph.cli._common import (CONTEXT, THEMES, chain_path, output_options, quiet_option, raw_csv_option,
+                                   read_chain)
 from riskgraph.errors import InputError
-from riskgraph.chain.io import read_chain
-from riskgraph.chain.model import THEMES
 from riskgraph.output import emit_table, stderr
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 class _StoreProblem(click.ClickException):
     """A StoreError or InputError of a db command: ``Error: …`` and exit 2."""

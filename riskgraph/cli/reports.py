@@ -6,9 +6,8 @@ from pathlib import Path
 import click
 
 from riskgraph.errors import InputError
-from riskgraph.chain.io import read_chain
 from riskgraph.output import emit_table, excel_writer, print_json, stderr, write_frame
-from riskgraph.cli._common import CONTEXT, check_folder_out, raw_csv_option
+from riskgraph.cli._common import CONTEXT, check_folder_out, lang_option, raw_csv_option, read_chain, unknown_value
 
 REPORT_SUFFIXES = (".html", ".xlsx")
 #: Suppliers gained and lost named in diff's table output (all of them in --format json).
@@ -28,7 +27,7 @@ def _hotspots_for(chain, assessment):
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="report.html (self-contained) or matrix.xlsx (a federation's risk matrix).")
 @click.option("--node", multiple=True, help="Company node(s); default: every most-downstream actor, by volume.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Report language.")
+@lang_option("Report language.")
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
 def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | None) -> None:
     """Write a risk report: self-contained HTML or an Excel risk matrix.
@@ -53,7 +52,7 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
     assessment = assess(chain, year=year)
     unknown = [n for n in node if n not in set(chain.actors["id"])]
     if unknown:
-        raise InputError(f"--node {unknown} not actor ids of {path}")
+        raise unknown_value("--node", unknown[0], chain.actors["id"], f"an actor id of {path}")
     nodes = list(node) if node else None
     scope = nodes[0] if nodes and len(nodes) == 1 else nodes
     if out.suffix.lower() == ".xlsx":
@@ -133,7 +132,7 @@ def _dominance(ctx, param, value):
 @click.option("--suppress-differences", is_flag=True,
               help="With --ledger: withhold every figure that would differ from a release whose members differ "
                    "by fewer than k, instead of refusing.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="nl", show_default=True, help="Report language.")
+@lang_option("Report language.")
 def publish(path: Path, out: Path, k: int, p: float, dominance, ledger: Path | None, suppress_differences: bool,
             lang: str) -> None:
     """Publish the sector matrix and hotspots under statistical disclosure control.
@@ -349,7 +348,7 @@ def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None
               show_default=True, help="The theme of the statement.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="statement.html (to read and sign) or plan.xlsx (plan of action to edit).")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Language.")
+@lang_option("Language of the statement.")
 @click.option("--threshold", type=click.FloatRange(min=0), default=None,
               help="Evidence points from which a supplier is a reasonable suspicion [default: 1, any one item].")
 @click.option("--region-prevalence", type=click.FloatRange(0, 100), default=None,

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from riskgraph.cli._common import CONTEXT, chain_path, output_options, suggest
+from riskgraph.cli._common import (CONTEXT, THEMES, SuggestingChoice, chain_path, lang_option, output_options,
+                                   read_chain, suggest, unknown_value)
 from riskgraph.errors import InputError
-from riskgraph.chain.io import read_chain
-from riskgraph.chain.model import THEMES
 from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_frame
 
-theme_choice = click.Choice(THEMES)
+theme_choice = SuggestingChoice(THEMES)
 
 
 @click.command(context_settings=CONTEXT)
@@ -20,7 +19,7 @@ theme_choice = click.Choice(THEMES)
 @click.option("--node", default=None, help="Actor id whose matrix to compute; without it, every node (long table).")
 @click.option("--theme", type=theme_choice, default=None, help="One theme; default: all themes.")
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Labels in .xlsx output.")
+@lang_option("Labels and numbers of the tables and the .xlsx output.")
 @output_options()
 def matrix(path: Path, node: str | None, theme: str | None, year: int | None, lang: str, fmt: str,
            out: Path | None) -> None:
@@ -48,7 +47,7 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     assessment = assess(chain, year=year)
     themes = [theme] if theme else list(THEMES)
     if node is not None and node not in set(chain.actors["id"]):
-        raise InputError(f"--node '{node}' is not an actor id of {path}")
+        raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
     if out is not None and out.suffix.lower() == ".xlsx":
         if node is None:
             raise click.UsageError("--out .xlsx needs --node: the workbook holds one node's heatmaps")
@@ -72,12 +71,17 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     elif fmt == "csv":
         emit_table(cells, fmt="csv")
     elif node is not None:
+        from riskgraph.formatting import category_label, format_number, stage_label, theme_label
+
         for name in themes:
             data = assessment.node_summary(node, name)
-            emit_table(assessment.matrix(node, name).reset_index(), title=(
-                f"{name} — {node}: peak {data['peak']['score']:.3f} ({data['peak']['category']}) at "
-                f"{data['peak']['stage']} {data['peak']['country']} [{data['peak']['actor'] or 'dispersed'}], "
-                f"unknown origin {data['unknown_share']:.1%}"))
+            peak = data["peak"]
+            words = {"en": ("peak", "at", "dispersed", "unknown origin"),
+                     "nl": ("piek", "bij", "verspreid", "onbekende herkomst")}[lang]
+            emit_table(assessment.matrix(node, name).reset_index(), default_kind="exposure", title=(
+                f"{theme_label(name)} — {node}: {words[0]} {format_number(peak['score'], 'likelihood')} "
+                f"({category_label(peak['category'])}) {words[1]} {stage_label(peak['stage'])} {peak['country']} "
+                f"[{peak['actor'] or words[2]}], {words[3]} {format_number(data['unknown_share'], 'share')}"))
     else:
         emit_table(cells.head(50), title=f"Cells of every node ({len(cells)} rows; first 50 shown)")
         stderr("Use --format csv or --out FILE for the whole table.")
@@ -119,7 +123,9 @@ def _node_objects(assessment, node, themes, theme):
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Actors to list.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the explanation.")
-def explain(path: Path, node: str, theme: str, stage: str | None, country: str | None, top: int, fmt: str) -> None:
+@lang_option()
+def explain(path: Path, node: str, theme: str, stage: str | None, country: str | None, top: int, fmt: str,
+            lang: str) -> None:
     """Explain a cell of a node's matrix: contributing actors, weights, indicators, sources and paths.
 
     \b
@@ -131,7 +137,7 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
 
     chain = read_chain(path)
     if node not in set(chain.actors["id"]):
-        raise InputError(f"--node '{node}' is not an actor id of {path}")
+        raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
     if stage is not None:
         _check_stage(chain, stage, path)
     code = to_iso2(country) if country else None
@@ -141,11 +147,14 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     if fmt == "json":
         print_json(explanation.to_dict())
         return
-    where = " ".join(x for x in (stage, code) if x) or "all cells"
-    columns = ["actor", "name", "stage", "country", "commodity", "weight", "likelihood", "relevance", "risk",
-               "contribution", "basis", "source", "year"]
+    from riskgraph.formatting import format_number, stage_label
+
+    where = " ".join(x for x in (stage_label(stage) if stage else None, code) if x) or "all cells"
+    # The columns a reader needs first come first: a narrow terminal leaves out the last ones.
+    columns = ["actor", "stage", "country", "weight", "likelihood", "relevance", "contribution", "source", "year",
+               "name", "commodity", "risk", "basis"]
     emit_table(explanation.actors[columns], title=(
-        f"{theme} of {node}, {where}: exposure {explanation.exposure:.4f} from {explanation.contributors} "
-        f"actors holding {explanation.share:.1%} of its material"))
+        f"{theme} of {node}, {where}: exposure {format_number(explanation.exposure, 'exposure')} from "
+        f"{explanation.contributors} actors holding {format_number(explanation.share, 'share')} of its material"))
     if len(explanation.paths):
         emit_table(explanation.paths, title="Heaviest material paths from the top actors")

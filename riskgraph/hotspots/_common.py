@@ -10,7 +10,7 @@ import pandas as pd
 from riskgraph.chain.model import Chain
 
 
-HOTSPOT_THEMES = ("deforestation", "child_labour")
+from riskgraph._vocabulary import HOTSPOT_THEMES  # noqa: E402  (the command line reads it without pandas)
 THEME_CHOICES = (*HOTSPOT_THEMES, "all")
 CUTOFF_YEAR = 2020  # EUDR Art. 2(13): the cut-off date is 31 December 2020
 RELEVANCE_MIN = 0.5  # child labour: stages where g ≥ 0.5 count as child-labour relevant

@@ -22,7 +22,7 @@ HTML_TEXT = {
         "category": "Category", "where": "Where", "share": "Share of material", "exposure": "Exposure",
         "priority": "Priority", "stage": "Stage", "empty": "No material reaches this scope.",
         "paths": "Heaviest paths", "findings": "Validation findings by reason", "source": "Source",
-        "used_for": "Themes", "values": "Values used",
+        "used_for": "Themes", "values_used": "Values used",
         "priorities_note": "Ranked by priority = severity (1–5, OECD: scale, scope, irremediable character) × "
                            "likelihood at the riskiest chain location holding at least 1 % of the material. "
                            "Severity and likelihood are shown apart.",
@@ -45,7 +45,7 @@ HTML_TEXT = {
         "category": "Categorie", "where": "Waar", "share": "Aandeel materiaal", "exposure": "Blootstelling",
         "priority": "Prioriteit", "stage": "Ketenstap", "empty": "Er bereikt geen materiaal deze reikwijdte.",
         "paths": "Zwaarste ketenpaden", "findings": "Validatiebevindingen per reden", "source": "Bron",
-        "used_for": "Thema's", "values": "Gebruikte waarden",
+        "used_for": "Thema's", "values_used": "Gebruikte waarden",
         "priorities_note": "Gerangschikt op prioriteit = ernst (1–5, OESO: schaal, reikwijdte, onherstelbaarheid) × "
                            "waarschijnlijkheid op de meest risicovolle ketenlocatie met ten minste 1 % van het "
                            "materiaal. Ernst en waarschijnlijkheid staan apart.",
