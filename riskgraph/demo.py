@@ -111,7 +111,7 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
 
             folder = Path(out)
             html_report(assessment, folder / f"{chain.name}.html", hotspots=hotspot_table(found.hotspots),
-                        hotspot_map=hotspot_map_frame(found), lang=lang)
+                        hotspot_map=hotspot_map_frame(found, lang=lang), lang=lang)
             matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx", lang=lang)
         rows.append({
             "chain": chain.name, "actors": facts["actors"], "flows": facts["flows"], "plots": facts["plots"],

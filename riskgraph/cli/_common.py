@@ -172,6 +172,10 @@ class RiskGraphGroup(click.Group):
         from riskgraph.output import set_raw_csv
 
         set_raw_csv(False)  # safe CSV unless this command is given --raw-csv
+
+        from riskgraph.formatting import _LANG
+
+        token = _LANG.set(None)  # --lang holds for this command only (CliRunner runs many in one process)
         try:
             return super().invoke(ctx)
         except (InputError, StoreError) as exc:
@@ -180,6 +184,7 @@ class RiskGraphGroup(click.Group):
             raise _Failure(str(exc), 1) from None
         finally:
             set_raw_csv(False)  # the escape hatch ends with the command (notebooks, tests)
+            _LANG.reset(token)
 
 
 @click.group(cls=RiskGraphGroup, context_settings=CONTEXT)

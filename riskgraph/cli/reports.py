@@ -63,7 +63,7 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
 
         found = _hotspots_for(chain, assessment)
         html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
-                    hotspot_map=hotspot_map_frame(found))
+                    hotspot_map=hotspot_map_frame(found, lang=lang))
     stderr(f"Wrote {out}")
 
 
