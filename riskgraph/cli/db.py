@@ -34,8 +34,15 @@ class _StoreBusy(click.ClickException):
 
 class _StoreCommands(click.Group):
     def invoke(self, ctx: click.Context):
+        import logging
+
         from riskgraph.errors import StoreError
         from riskgraph.store._lock import StoreBusy
+
+        # The Neo4j driver logs each failed routing attempt ("Unable to retrieve routing
+        # information", once per retry); the store reports the failure once, with a hint.
+        logging.getLogger("neo4j").addHandler(logging.NullHandler())
+        logging.getLogger("neo4j").propagate = False
 
         try:
             return super().invoke(ctx)

@@ -71,18 +71,28 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, country: str | Non
 
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"--out must end in {', '.join(OUT_SUFFIXES)}, not '{out.suffix or out.name}'")
-    chain = read_chain(path)
-    found = find_hotspots(chain, theme=theme, plots=plots_file, top=top, eps_km=eps_km, band_km=band_km,
-                          country=country)
+    from riskgraph.progress import progress_steps
+
+    with progress_steps(["reading", "finding hotspots", "writing"], quiet=quiet, title="hotspots") as step:
+        step("reading")
+        chain = read_chain(path)
+        step("finding hotspots")
+        found = find_hotspots(chain, theme=theme, plots=plots_file, top=top, eps_km=eps_km, band_km=band_km,
+                              country=country)
+        step("writing")
+        if out is not None:
+            suffix = out.suffix.lower()
+            if suffix == ".csv":
+                from riskgraph.output import write_frame
+
+                write_frame(found.table(), out)
+            elif suffix == ".geojson":
+                found.to_geojson(out)
+            else:
+                from riskgraph.geo.maps import hotspot_map
+
+                hotspot_map(found, out, lang=lang)
     if out is not None:
-        suffix = out.suffix.lower()
-        if suffix == ".csv":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            write_csv(found.table(), out)
-        elif suffix == ".geojson":
-            found.to_geojson(out)
-        else:
-            found.to_html(out)
         if not quiet:
             stderr(f"Wrote {out} ({len(found.hotspots)} hotspots)")
     elif fmt == "json":

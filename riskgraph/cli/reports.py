@@ -7,7 +7,8 @@ import click
 
 from riskgraph.errors import InputError
 from riskgraph.output import emit_table, excel_writer, print_json, stderr, write_frame
-from riskgraph.cli._common import CONTEXT, check_folder_out, lang_option, raw_csv_option, read_chain, unknown_value
+from riskgraph.cli._common import (CONTEXT, check_folder_out, lang_option, quiet_option, raw_csv_option, read_chain,
+                                   unknown_value)
 
 REPORT_SUFFIXES = (".html", ".xlsx")
 #: Suppliers gained and lost named in diff's table output (all of them in --format json).
@@ -29,7 +30,8 @@ def _hotspots_for(chain, assessment):
 @click.option("--node", multiple=True, help="Company node(s); default: every most-downstream actor, by volume.")
 @lang_option("Report language.")
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
-def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | None) -> None:
+@quiet_option
+def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | None, quiet: bool) -> None:
     """Write a risk report: self-contained HTML or an Excel risk matrix.
 
     The HTML report holds stage × country heatmaps per theme, ranked
@@ -43,28 +45,40 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
       riskgraph report datasets/food --out food.html
       riskgraph report datasets/gold --out gold.xlsx --lang nl
     """
+    from riskgraph.progress import progress_steps
     from riskgraph.report import html_report, matrix_workbook
     from riskgraph.risk import assess
 
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError(f"--out must end in .html or .xlsx, not '{out.suffix or out.name}'")
-    chain = read_chain(path)
-    assessment = assess(chain, year=year)
-    unknown = [n for n in node if n not in set(chain.actors["id"])]
-    if unknown:
-        raise unknown_value("--node", unknown[0], chain.actors["id"], f"an actor id of {path}")
-    nodes = list(node) if node else None
-    scope = nodes[0] if nodes and len(nodes) == 1 else nodes
-    if out.suffix.lower() == ".xlsx":
-        matrix_workbook(assessment, scope if scope is not None else assessment.chain_ends, out, lang=lang)
-    else:
-        from riskgraph.geo.maps import hotspot_map_frame
-        from riskgraph.report import hotspot_table
+    html = out.suffix.lower() == ".html"
+    steps = ["reading", "assessing"] + (["hotspots", "map", "priorities", "matrices", "explanations",
+                                         "data quality", "flows", "writing"] if html else ["writing"])
+    with progress_steps(steps, quiet=quiet, title=str(out.name)) as step:
+        step("reading")
+        chain = read_chain(path)
+        step("assessing")
+        assessment = assess(chain, year=year)
+        unknown = [n for n in node if n not in set(chain.actors["id"])]
+        if unknown:
+            raise unknown_value("--node", unknown[0], chain.actors["id"], f"an actor id of {path}")
+        nodes = list(node) if node else None
+        scope = nodes[0] if nodes and len(nodes) == 1 else nodes
+        if not html:
+            step("writing")
+            matrix_workbook(assessment, scope if scope is not None else assessment.chain_ends, out, lang=lang)
+        else:
+            from riskgraph.geo.maps import hotspot_map_frame
+            from riskgraph.report import hotspot_table
 
-        found = _hotspots_for(chain, assessment)
-        html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
-                    hotspot_map=hotspot_map_frame(found, lang=lang))
-    stderr(f"Wrote {out}")
+            step("hotspots")
+            found = _hotspots_for(chain, assessment)
+            step("map")
+            hotspot_map = hotspot_map_frame(found, lang=lang)
+            html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
+                        hotspot_map=hotspot_map, progress=step)
+    if not quiet:
+        stderr(f"Wrote {out}")
 
 
 @click.group("secretariat", context_settings=CONTEXT)

@@ -52,6 +52,10 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
     shares = assessment.class_shares[:, :-1]
     rows = []
     middle = np.flatnonzero(has_in & has_out)
+    # plain arrays: per-element .iloc on (Arrow-backed) Series costs microseconds each, minutes on large chains
+    name_of, stage_of, country_of = (info[c].to_numpy(dtype=object) for c in ("name", "stage", "country"))
+    reach_of = reach["reach"].to_numpy(dtype=float)
+    suppliers_of, countries_of, buyers_of = (s.to_numpy() for s in (suppliers, supplier_countries, buyers))
     for theme in themes:
         risk = assessment.class_risk[theme].fillna(0.0).to_numpy()
         exposure = np.asarray(shares @ risk).ravel()
@@ -69,14 +73,14 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
                 "through it",
                 f"its material carries upstream {theme.replace('_', ' ')} exposure {exposure[p]:.3f} "
                 "(Σ over upstream actors of share × inherent risk)",
-                f"{reach['reach'].iloc[p]:.1%} of the chain's delivered material passes through it",
-                f"{suppliers.iloc[p]} suppliers in {supplier_countries.iloc[p]} countries, {buyers.iloc[p]} buyers",
+                f"{reach_of[p]:.1%} of the chain's delivered material passes through it",
+                f"{suppliers_of[p]} suppliers in {countries_of[p]} countries, {buyers_of[p]} buyers",
             ]
-            rows.append({"theme": theme, "actor": actor, "name": info["name"].iloc[p], "stage": info["stage"].iloc[p],
-                         "country": info["country"].iloc[p], "risky_share": float(risky[p]),
-                         "upstream_exposure": float(exposure[p]), "reach": float(reach["reach"].iloc[p]),
-                         "suppliers": int(suppliers.iloc[p]), "supplier_countries": int(supplier_countries.iloc[p]),
-                         "buyers": int(buyers.iloc[p]), "reasons": reasons})
+            rows.append({"theme": theme, "actor": actor, "name": name_of[p], "stage": stage_of[p],
+                         "country": country_of[p], "risky_share": float(risky[p]),
+                         "upstream_exposure": float(exposure[p]), "reach": float(reach_of[p]),
+                         "suppliers": int(suppliers_of[p]), "supplier_countries": int(countries_of[p]),
+                         "buyers": int(buyers_of[p]), "reasons": reasons})
     frame = pd.DataFrame(rows, columns=[c for c in CHOKEPOINT_COLUMNS if c != "rank"])
     frame["dependence"] = 0.0
     frame = _rank(frame, score="risky_share").drop(columns="dependence")

@@ -397,12 +397,11 @@ def _published_profile(assessment, publication) -> pd.DataFrame:
 
 
 def _heaviest_node(assessment, nodes, row) -> str:
-    """The node of a portfolio with the largest share at the row's peak location."""
-    best, best_share = nodes[0], -1.0
-    for node in nodes:
-        shares = assessment.shares(node)
-        share = shares.loc[row.peak_stage, row.peak_country] if (
-            row.peak_stage in shares.index and row.peak_country in shares.columns) else 0.0
-        if share > best_share:
-            best, best_share = node, share
-    return best
+    """The node of a portfolio with the largest share at the row's peak location (one sparse product)."""
+    location = assessment.locations.reset_index(drop=True)
+    match = location.index[(location["stage"] == row.peak_stage) & (location["country"] == row.peak_country)]
+    if not len(match):
+        return nodes[0]
+    positions = assessment.actors.get_indexer(list(nodes))
+    shares = (assessment.class_shares[positions][:, :-1] @ assessment._class_to_location[:, int(match[0])])
+    return nodes[int(np.asarray(shares.todense()).ravel().argmax())]
