@@ -316,7 +316,8 @@ def _text_widths(natural: list[int], minimum: list[int], room: int) -> list[int]
 
 
 def render_table(frame, *, title: str | None = None, width: int | None = None, lang: str | None = None,
-                 kinds: dict | None = None, default_kind: str | None = None, ascii_only: bool = False) -> str:
+                 kinds: dict | None = None, default_kind: str | None = None, floatfmt: str | None = None,
+                 ascii_only: bool = False) -> str:
     """A DataFrame as a terminal table that fits ``width`` characters, as text.
 
     Parameters
@@ -331,6 +332,8 @@ def render_table(frame, *, title: str | None = None, width: int | None = None, l
     default_kind : str, optional
         Kind of the numeric columns the names say nothing about (e.g. the
         country columns of a matrix are ``exposure``).
+    floatfmt : str, optional
+        A format (``"{:.3f}"``) for the float columns of no known kind.
 
     Returns
     -------
@@ -358,6 +361,11 @@ def render_table(frame, *, title: str | None = None, width: int | None = None, l
         kind_of[column] = kind
     cells = {column: [format_cell(v, kind_of[column], str(column), lang) for v in frame[column].tolist()]
              for column in columns}
+    if floatfmt:
+        for column in columns:
+            if kind_of[column] == "float":
+                cells[column] = ["" if v is None or v != v else _grouped(floatfmt.format(v).replace(",", ""), lang)
+                                 for v in frame[column].tolist()]
     headers = {column: header_label(column, lang) for column in columns}
     numeric = {c for c in columns if kind_of[c] != "text"}
 
@@ -370,7 +378,7 @@ def render_table(frame, *, title: str | None = None, width: int | None = None, l
     def minimum(column) -> int:
         if column in numeric or str(column) in ID_COLUMNS:
             return needed(column)
-        if str(column) in STAGE_COLUMNS:  # the row key of a matrix: readable before any country column
+        if str(column) in STAGE_COLUMNS | THEME_COLUMNS | CATEGORY_COLUMNS:  # labels a reader scans: kept whole
             return min(needed(column), 28)
         return min(needed(column), 12 if str(column) in PROSE_COLUMNS else 8)
 

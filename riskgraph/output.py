@@ -195,12 +195,14 @@ def print_json(value) -> None:
 
 
 def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "table", lang: str | None = None,
-               kinds: dict | None = None, default_kind: str | None = None) -> None:
+               kinds: dict | None = None, default_kind: str | None = None, floatfmt: str | None = None) -> None:
     """Print a DataFrame as a table that fits the terminal (``table``), CSV or JSON records on stdout.
 
     The table follows :func:`riskgraph.formatting.render_table` (width from
     ``COLUMNS``, numbers by kind, ids cut with an ellipsis); CSV and JSON
-    carry every value, rounded at its last meaningful digit.
+    carry every value, rounded at its last meaningful digit. ``floatfmt``
+    (e.g. ``"{:.3f}"``) formats the float columns whose kind the names do
+    not tell.
     """
     if fmt == "csv":
         write_csv(rounded(frame), sys.stdout)
@@ -208,7 +210,7 @@ def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "tab
     if fmt == "json":
         print_json(frame)
         return
-    text = render_table(frame, title=title, lang=lang, kinds=kinds, default_kind=default_kind)
+    text = render_table(frame, title=title, lang=lang, kinds=kinds, default_kind=default_kind, floatfmt=floatfmt)
     sys.stdout.write(text + "\n\n")
 
 

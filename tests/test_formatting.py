@@ -129,11 +129,12 @@ def _table_commands(data_dir, tmp_path):
         "hotspots": ["hotspots", str(data_dir / "hotspots" / "eudr_small")],
         "diff": ["diff", gold, gold],
         "minerals": ["minerals", str(data_dir / "minerals" / "unidentified")],
+        "reference": ["reference", "show", "--country", "CD", "--commodities"],
     }
 
 
 @pytest.mark.parametrize("name", ["validate", "info", "matrix", "matrix-all", "explain", "hotspots", "diff",
-                                  "minerals"])
+                                  "minerals", "reference"])
 def test_every_cli_table_fits_80_and_120_columns_and_splits_no_number(name, data_dir, tmp_path):
     args = _table_commands(data_dir, tmp_path)[name]
     wide = CliRunner().invoke(cli, args, env={"COLUMNS": "400"})
