@@ -105,9 +105,10 @@ def _portfolio_peak_actors(assessment, nodes: list[str], summary: pd.DataFrame) 
         if not row.peak_stage:
             found.append(None)
             continue
-        here = ((actors["stage"] == row.peak_stage) & (actors["country"] == row.peak_country)).to_numpy()
-        if row.peak_commodity:
-            here &= (actors["commodity"] == row.peak_commodity).to_numpy()
+        here = (actors["stage"].eq(row.peak_stage) & actors["country"].eq(row.peak_country)).fillna(False)
+        if isinstance(row.peak_commodity, str) and row.peak_commodity:
+            here &= actors["commodity"].eq(row.peak_commodity).fillna(False)
+        here = here.to_numpy(dtype=bool)
         contribution = np.where(here, upstream * assessment.inherent[row.theme].to_numpy(), 0.0)
         found.append(assessment.actors[int(contribution.argmax())] if contribution.max() > 0 else None)
     return found
