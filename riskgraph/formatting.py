@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from contextvars import ContextVar
 
 from riskgraph import _vocabulary
@@ -79,6 +80,7 @@ STAGE_COLUMNS = {"stage", "peak_stage", "stage_to"}
 THEME_COLUMNS = {"theme"}
 CATEGORY_COLUMNS = {"category"}
 
+_LEADING_NUMBER = re.compile(r"^[<>−-]?\d[\d.,]*%?")
 DIGITS = {"likelihood": 2, "exposure": 4, "volume": 1, "coordinate": 4, "z": 2, "share": 1}
 #: Id columns: shown whole as long as the table can fit them at all.
 ID_COLUMNS = {"actor", "node", "plot", "from", "id", "source_id", "target", "refiner", "smelter_id", "peak_actor",
@@ -378,6 +380,11 @@ def render_table(frame, *, title: str | None = None, width: int | None = None, l
     def minimum(column) -> int:
         if column in numeric or str(column) in ID_COLUMNS:
             return needed(column)
+        # a text column holding numbers (or text that starts with one): no number is cut either
+        numbers = [len(m.group(0)) + (len(v) > len(m.group(0))) for v in cells[column]
+                   for m in [_LEADING_NUMBER.match(v)] if m]
+        if numbers and str(column) not in PROSE_COLUMNS:
+            return max(max(numbers), min(needed(column), 8))
         if str(column) in STAGE_COLUMNS | THEME_COLUMNS | CATEGORY_COLUMNS:  # labels a reader scans: kept whole
             return min(needed(column), 28)
         return min(needed(column), 12 if str(column) in PROSE_COLUMNS else 8)
