@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).parent / "out"
 
 
-def generated_chain(sector: str, actors: int, seed: int = 1) -> Path:
+def generated_chain(sector: str, actors: int, seed: int = 0) -> Path:
     """A chain made by ``riskgraph generate``, cached under benchmarks/out/."""
     folder = OUT / f"generated-{sector}-{actors}-seed{seed}"
     if not (folder / "flows.csv").is_file():
