@@ -11,14 +11,22 @@ notebooks are thin layers over it.
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from riskgraph.errors import ChainError, InputError, RiskGraphError, StoreError
-from riskgraph.chain.io import read_chain, write_chain
-from riskgraph.chain.model import Chain, SECTORS, THEMES, stages_of
-from riskgraph.risk import Assessment, assess, priorities
-from riskgraph.chain.validate import ValidationReport, validate_chain
 
-#: Functions loaded on first use, so that ``import riskgraph`` stays quick
-#: (scikit-learn, shapely and the database drivers load only when needed).
+#: Names loaded on first use, so that ``import riskgraph`` (and ``riskgraph --help``)
+#: stays quick: pandas, scipy, scikit-learn, shapely and the database drivers load
+#: only when a function that needs them is first used.
 _LAZY = {
+    "read_chain": "riskgraph.chain.io",
+    "write_chain": "riskgraph.chain.io",
+    "Chain": "riskgraph.chain.model",
+    "SECTORS": "riskgraph.chain.model",
+    "THEMES": "riskgraph.chain.model",
+    "stages_of": "riskgraph.chain.model",
+    "Assessment": "riskgraph.risk",
+    "assess": "riskgraph.risk",
+    "priorities": "riskgraph.risk",
+    "ValidationReport": "riskgraph.chain.validate",
+    "validate_chain": "riskgraph.chain.validate",
     "find_hotspots": "riskgraph.hotspots",
     "open_store": "riskgraph.store",
     "html_report": "riskgraph.report",
@@ -26,6 +34,10 @@ _LAZY = {
     "generate_chain": "riskgraph.chain.generate",
     "compare": "riskgraph.covenant.diff",
 }
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def __getattr__(name: str):
@@ -42,21 +54,10 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "Assessment",
-    "Chain",
-    "assess",
-    "priorities",
     "ChainError",
     "InputError",
     "RiskGraphError",
-    "SECTORS",
     "StoreError",
-    "THEMES",
-    "ValidationReport",
-    "read_chain",
-    "stages_of",
-    "validate_chain",
-    "write_chain",
     "__version__",
     *_LAZY,
 ]

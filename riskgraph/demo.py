@@ -81,43 +81,21 @@ def forest_evidence(chain, folder: Path, hotspots: pd.DataFrame, assessment) -> 
     })
 
 
-def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False) -> pd.DataFrame:
+def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False,
+             lang: str | None = None) -> pd.DataFrame:
     """Run the whole job on each chain; print summary, top risks and hotspots; write reports to ``out``."""
-    from riskgraph.hotspots import find_hotspots
-    from riskgraph.report import html_report, matrix_workbook
-    from riskgraph.risk import assess
+    from riskgraph.formatting import resolve_lang
+    from riskgraph.progress import progress_steps
 
+    lang = resolve_lang(lang)
     if not paths:
         stderr("No bundled chains found (expected datasets/<sector>/actors.csv).")
         return pd.DataFrame()
     rows, risks, hot, forest = [], [], [], []
-    for path in paths:
-        start = time.perf_counter()
-        chain = read_chain(path)
-        facts = structure(chain)
-        assessment = assess(chain)
-        cells = assessment.cells()
-        found = find_hotspots(chain, assessment)
-        ranked = found.hotspots.sort_values("score", ascending=False).head(top)
-        hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])
-        risks.append(_top_risks(chain.name, assessment, top))
-        if (Path(path) / "forest").is_dir():
-            forest.append((chain.name, Path(path) / "forest",
-                           forest_evidence(chain, Path(path) / "forest", found.hotspots, assessment)))
-        if out is not None:
-            from riskgraph.geo.maps import hotspot_map_frame
-            from riskgraph.report import hotspot_table
-
-            folder = Path(out)
-            html_report(assessment, folder / f"{chain.name}.html", hotspots=hotspot_table(found.hotspots),
-                        hotspot_map=hotspot_map_frame(found))
-            matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx")
-        rows.append({
-            "chain": chain.name, "actors": facts["actors"], "flows": facts["flows"], "plots": facts["plots"],
-            "countries": len(facts["actors_by_country"]), "errors": len(chain.report.errors),
-            "warnings": len(chain.report.warnings), "quarantined": int(chain.report.counts["quarantined"].sum()),
-            "cells": len(cells), "hotspots": len(found.hotspots), "seconds": round(time.perf_counter() - start, 2),
-        })
+    names = [f"{Path(p).name}: {what}" for p in paths for what in ("reading", "assessing", "hotspots", "reports")]
+    with progress_steps(names, quiet=quiet, title="demo") as step:
+        for path in paths:
+            rows.append(_run_one(path, out=out, top=top, lang=lang, step=step, risks=risks, hot=hot, forest=forest))
     summary = pd.DataFrame(rows)
     emit_table(summary, title="Bundled sector chains: validation, matrices (cells), hotspots")
     emit_table(pd.concat(risks, ignore_index=True),
@@ -135,3 +113,43 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
     if not quiet:
         stderr("Next: riskgraph matrix PATH --node ID · riskgraph explain … · riskgraph report … (riskgraph --help)")
     return summary
+
+
+def _run_one(path: Path, *, out: Path | None, top: int, lang: str, step, risks: list, hot: list,
+             forest: list) -> dict:
+    """One chain of the demo: read, assess, find hotspots, write its reports; its summary row."""
+    from riskgraph.hotspots import find_hotspots
+    from riskgraph.report import html_report, matrix_workbook
+    from riskgraph.risk import assess
+
+    start = time.perf_counter()
+    name = Path(path).name
+    step(f"{name}: reading")
+    chain = read_chain(path)
+    facts = structure(chain)
+    step(f"{name}: assessing")
+    assessment = assess(chain)
+    cells = assessment.cells()
+    step(f"{name}: hotspots")
+    found = find_hotspots(chain, assessment)
+    step(f"{name}: reports")
+    ranked = found.hotspots.sort_values("score", ascending=False).head(top)
+    hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])
+    risks.append(_top_risks(chain.name, assessment, top))
+    if (Path(path) / "forest").is_dir():
+        forest.append((chain.name, Path(path) / "forest",
+                       forest_evidence(chain, Path(path) / "forest", found.hotspots, assessment)))
+    if out is not None:
+        from riskgraph.geo.maps import hotspot_map_frame
+        from riskgraph.report import hotspot_table
+
+        folder = Path(out)
+        html_report(assessment, folder / f"{chain.name}.html", hotspots=hotspot_table(found.hotspots),
+                    hotspot_map=hotspot_map_frame(found, lang=lang), lang=lang)
+        matrix_workbook(assessment, assessment.chain_ends, folder / f"{chain.name}.xlsx", lang=lang)
+    return {
+        "chain": chain.name, "actors": facts["actors"], "flows": facts["flows"], "plots": facts["plots"],
+        "countries": len(facts["actors_by_country"]), "errors": len(chain.report.errors),
+        "warnings": len(chain.report.warnings), "quarantined": int(chain.report.counts["quarantined"].sum()),
+        "cells": len(cells), "hotspots": len(found.hotspots), "seconds": round(time.perf_counter() - start, 2),
+    }

@@ -217,6 +217,17 @@ def tiers(chain: Chain) -> pd.Series:
     return pd.Series(values, index=chain.actor_ids, name="tier")
 
 
+def _in_chain_order(counts: pd.DataFrame) -> list[dict]:
+    """Rows of ``sector, stage, …`` sorted as the chain runs: mines before traders before refiners."""
+    from riskgraph import _vocabulary
+
+    order = {(r["sector"], r["stage"]): r["order"] for r in _vocabulary.stage_rows()}
+    rank = _vocabulary.stage_rank()
+    key = [(sector, order.get((sector, stage), rank.get(stage, 99)), stage)
+           for sector, stage in zip(counts["sector"], counts["stage"])]
+    return [counts.iloc[i].to_dict() for i in sorted(range(len(counts)), key=key.__getitem__)]
+
+
 def structure(chain: Chain) -> dict:
     """The chain's shape in numbers: what ``riskgraph info`` prints."""
     actors = chain.actors
@@ -231,7 +242,7 @@ def structure(chain: Chain) -> dict:
         "supplier_links": len(pairs),
         "plots": len(chain.plots),
         "actors_by_sector": actors["sector"].value_counts().sort_index().to_dict(),
-        "actors_by_stage": actors.groupby(["sector", "stage"]).size().rename("actors").reset_index().to_dict("records"),
+        "actors_by_stage": _in_chain_order(actors.groupby(["sector", "stage"]).size().rename("actors").reset_index()),
         "actors_by_country": actors["country"].value_counts().to_dict(),
         "components": int(comps.max() + 1) if len(comps) else 0,
         "largest_component": int((comps == 0).sum()) if len(comps) else 0,

@@ -11,11 +11,13 @@ import math
 import re
 import sys
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from riskgraph.errors import InputError
+from riskgraph.formatting import render_table, round_meaningful, rounded
+
+if TYPE_CHECKING:  # pandas loads on first use: `riskgraph --help` stays quick
+    import pandas as pd
 
 WRITABLE = (".csv", ".parquet", ".xlsx", ".json")
 
@@ -136,6 +138,8 @@ def excel_writer(path: Path | str) -> pd.ExcelWriter:
     strings into hyperlinks by default; every workbook riskgraph writes goes
     through here so that a supplier name cannot become a live formula.
     """
+    import pandas as pd
+
     return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_OPTIONS)})
 
 
@@ -158,12 +162,15 @@ def stderr(message: str) -> None:
 
 
 def _plain(value):
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NA:
         return None
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else float(value)
+        return None if math.isnan(value) else round_meaningful(float(value))
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, dict):
@@ -174,7 +181,9 @@ def _plain(value):
 
 
 def to_jsonable(value):
-    """Numbers, NaN and pandas NA made JSON-safe (NaN → null)."""
+    """Numbers, NaN and pandas NA made JSON-safe (NaN → null), floats rounded at their last meaningful digit."""
+    import pandas as pd
+
     if isinstance(value, pd.DataFrame):
         return [_plain(r) for r in value.astype(object).to_dict("records")]
     return _plain(value)
@@ -185,46 +194,37 @@ def print_json(value) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
 
 
-def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "table", floatfmt: str = "{:.4g}") -> None:
-    """Print a DataFrame as a rich table (``table``), CSV or JSON records on stdout."""
+def emit_table(frame: pd.DataFrame, *, title: str | None = None, fmt: str = "table", lang: str | None = None,
+               kinds: dict | None = None, default_kind: str | None = None, floatfmt: str | None = None) -> None:
+    """Print a DataFrame as a table that fits the terminal (``table``), CSV or JSON records on stdout.
+
+    The table follows :func:`riskgraph.formatting.render_table` (width from
+    ``COLUMNS``, numbers by kind, ids cut with an ellipsis); CSV and JSON
+    carry every value, rounded at its last meaningful digit. ``floatfmt``
+    (e.g. ``"{:.3f}"``) formats the float columns whose kind the names do
+    not tell.
+    """
     if fmt == "csv":
-        write_csv(frame, sys.stdout)
+        write_csv(rounded(frame), sys.stdout)
         return
     if fmt == "json":
         print_json(frame)
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=escape(title) if title else None, title_justify="left", show_lines=False)
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
-    for record in frame.itertuples(index=False):
-        cells = []
-        for value in record:
-            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-                cells.append("")
-            elif isinstance(value, float):
-                cells.append(floatfmt.format(value))
-            else:
-                cells.append(escape(str(value)))
-        table.add_row(*cells)
-    console = Console()
-    # Piped output is not wrapped to 80 columns: a file or pager shows it whole.
-    Console(soft_wrap=False, width=console.width if console.is_terminal else 220).print(table)
+    text = render_table(frame, title=title, lang=lang, kinds=kinds, default_kind=default_kind, floatfmt=floatfmt)
+    sys.stdout.write(text + "\n\n")
 
 
 def write_frame(frame: pd.DataFrame, path: Path | str, *, sheet: str = "data") -> Path:
     """Write a DataFrame to a file chosen by extension: .csv, .parquet, .xlsx or .json."""
+    import pandas as pd
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in WRITABLE:
         raise InputError(f"cannot write '{suffix or path.name}': use one of {', '.join(WRITABLE)}", path=path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        write_csv(frame, path)
+        write_csv(rounded(frame), path)
     elif suffix == ".parquet":
         frame.to_parquet(path, index=False)
     elif suffix == ".xlsx":

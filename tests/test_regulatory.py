@@ -3,10 +3,12 @@
 EUDR: tests/test_eudr.py; conflict minerals: tests/test_minerals.py.
 """
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 import pytest
 
 import riskgraph as rg
@@ -57,7 +59,7 @@ def test_statement_is_written_as_html_or_excel(cocoa, tmp_path, suffix):
     out = write_statement(child_labour_statement(cocoa, "maker"), tmp_path / f"s{suffix}", lang="nl")
     assert out.stat().st_size > 2000
     if suffix == ".html":
-        text = out.read_text()
+        text = re.sub(r"<[^>]+>", "", out.read_text())  # the path's ids sit in unbreakable spans
         assert "Redelijke vermoedens" in text and "f1 → tA → maker" in text
 
 

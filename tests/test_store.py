@@ -475,9 +475,24 @@ def test_any_chain_round_trips_and_a_second_push_changes_nothing(store, chain):
                                     "falkordb://127.0.0.1:{port}/g"])
 def test_an_unreachable_server_is_one_line(scheme):
     uri = scheme.format(port=free_port())
-    with pytest.raises(StoreError, match=r"127\.0\.0\.1.*connecting failed \(after 2 attempts\)") as info:
+    with pytest.raises(StoreError, match=r"cannot reach the graph store at \w+://127\.0\.0\.1:\d+\S* after 2 "
+                                         r"attempts: is the server running\?") as info:
         open_store(uri, retries=1, retry_delay=0.01)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("scheme", ["bolt://me:secret@127.0.0.1:{port}", "falkordb://me:secret@127.0.0.1:{port}/g"])
+def test_the_db_commands_say_once_that_the_store_is_unreachable_without_credentials(scheme):
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    uri = scheme.format(port=free_port())
+    result = CliRunner().invoke(cli, ["db", "shares", "--uri", uri, "--node", "x"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "secret" not in result.output, result.output
+    assert "is the server running?" in lines[0] or "must not carry a user or password" in lines[0]
 
 
 def test_bad_credentials_are_one_line_and_not_retried(falkordb_uri):

@@ -196,7 +196,6 @@ def _swallowed_lines(frame: pd.DataFrame, sep: str) -> list[dict]:
                                          f"line: {len(lines) - 1} line(s) were read into this one cell; close "
                                          "the quote"})
     return notes
-    return _raw_table(table, path.name, _restored(frame), first_row=2)
 
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:

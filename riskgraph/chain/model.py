@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
+from riskgraph import _vocabulary
 from riskgraph._resources import dataset_path
 from riskgraph._text import STRING, as_text, map_distinct  # noqa: F401  (re-exported: the column helpers)
 
@@ -101,8 +102,8 @@ def theme_table() -> pd.DataFrame:
     return pd.read_csv(dataset_path("vocabulary", "themes.csv"), dtype=str)
 
 
-SECTORS: tuple[str, ...] = tuple(dict.fromkeys(stage_table()["sector"]))
-THEMES: tuple[str, ...] = tuple(theme_table()["theme"])
+SECTORS: tuple[str, ...] = _vocabulary.sectors()
+THEMES: tuple[str, ...] = _vocabulary.themes()
 
 
 def stages_of(sector: str) -> tuple[str, ...]:

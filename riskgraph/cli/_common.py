@@ -1,4 +1,10 @@
-"""What every command shares: the group, its error handling, common options."""
+"""What every command shares: the group, its error handling, common options.
+
+Nothing here (or in the command modules' top levels) imports pandas, scipy,
+scikit-learn or a database driver: ``riskgraph --help`` and ``--version``
+start in a fraction of the time of ``import pandas``; a command loads what
+it needs when it runs.
+"""
 from __future__ import annotations
 
 import difflib
@@ -7,10 +13,14 @@ from typing import Iterable
 
 import click
 
-from riskgraph import __version__
+from riskgraph import __version__, _vocabulary
 from riskgraph.errors import InputError, RiskGraphError, StoreError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+#: Option choices, read from the vocabularies without pandas.
+SECTORS: tuple[str, ...] = _vocabulary.sectors()
+THEMES: tuple[str, ...] = _vocabulary.themes()
 
 chain_path = click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
 
@@ -28,6 +38,51 @@ raw_csv_option = click.option(
     help="Write CSV cells exactly as they are. By default text starting with = + - @ TAB or CR gets a "
          "leading ' so that spreadsheet programs do not run it as a formula (OWASP CSV injection).",
 )
+
+
+def read_chain(path, **options):
+    """:func:`riskgraph.chain.io.read_chain`, imported when a command first reads a chain."""
+    from riskgraph.chain.io import read_chain as read
+
+    return read(path, **options)
+
+
+def unknown_value(option: str, value: str, choices, what: str) -> InputError:
+    """The error for an id or name that is not there: ``--node 'X' is not an actor id of P. Did you mean 'Y'?``"""
+    hint = suggest(value, choices)
+    return InputError(f"{option} '{value}' is not {what}" + (f"; {hint}" if hint else ""))
+
+
+class SuggestingChoice(click.Choice):
+    """A click choice whose error names the closest choice (``--theme chld_labour`` → "did you mean 'child_labour'")."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            hint = suggest(value, self.choices)
+            if hint:
+                exc.message = f"{exc.message} — {hint}"
+            raise
+
+
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from riskgraph.formatting import resolve_lang, use_language
+
+    lang = resolve_lang(value)
+    use_language(lang)
+    return lang
+
+
+def lang_option(help: str = "Language of the output."):
+    """``--lang en|nl``: one default for every command, English unless RISKGRAPH_LANG says otherwise."""
+
+    def decorate(command):
+        return click.option("--lang", type=click.Choice(_vocabulary.LANGUAGES), default=None,
+                            callback=_set_language, envvar="RISKGRAPH_LANG", show_envvar=True,
+                            help=f"{help} [default: en]")(command)
+
+    return decorate
 
 
 def output_options(formats=("table", "csv", "json")):
@@ -117,6 +172,10 @@ class RiskGraphGroup(click.Group):
         from riskgraph.output import set_raw_csv
 
         set_raw_csv(False)  # safe CSV unless this command is given --raw-csv
+
+        from riskgraph.formatting import _LANG
+
+        token = _LANG.set(None)  # --lang holds for this command only (CliRunner runs many in one process)
         try:
             return super().invoke(ctx)
         except (InputError, StoreError) as exc:
@@ -125,6 +184,7 @@ class RiskGraphGroup(click.Group):
             raise _Failure(str(exc), 1) from None
         finally:
             set_raw_csv(False)  # the escape hatch ends with the command (notebooks, tests)
+            _LANG.reset(token)
 
 
 @click.group(cls=RiskGraphGroup, context_settings=CONTEXT)

@@ -5,13 +5,10 @@ import sys
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from riskgraph._resources import dataset_path
-from riskgraph.cli._common import CONTEXT, chain_path, check_folder_out, quiet_option, raw_csv_option
-from riskgraph.graph import structure
-from riskgraph.chain.io import read_chain
-from riskgraph.chain.model import SECTORS
+from riskgraph.cli._common import (CONTEXT, SECTORS, chain_path, check_folder_out, lang_option, quiet_option,
+                                   raw_csv_option, read_chain)
 from riskgraph.output import emit_table, print_json, stderr
 
 @click.command(context_settings=CONTEXT)
@@ -23,8 +20,10 @@ from riskgraph.output import emit_table, print_json, stderr
               help="Write rejected rows here: .xlsx (a sheet per table), .csv (one long table) or a folder.")
 @click.option("--sector", type=click.Choice(SECTORS), default=None,
               help="Sector of every actor when actors has no 'sector' column.")
-@click.option("--max-rows", type=int, default=50, show_default=True, help="Findings to print in table format.")
-def validate(path: Path, fmt: str, quarantine: Path | None, sector: str | None, max_rows: int) -> None:
+@click.option("--max-rows", type=int, default=50, show_default=True,
+              help="Reasons to print in table format (findings are grouped by reason).")
+@lang_option()
+def validate(path: Path, fmt: str, quarantine: Path | None, sector: str | None, max_rows: int, lang: str) -> None:
     """Validate a chain: every bad row reported with file, row, column and reason.
 
     Exits with 1 when there are errors (rows quarantined), 0 otherwise.
@@ -42,10 +41,16 @@ def validate(path: Path, fmt: str, quarantine: Path | None, sector: str | None, 
     else:
         emit_table(report.counts, title=f"Validation of {path}")
         if len(report.issues):
-            shown = report.issues.head(max_rows)[["severity", "file", "row", "column", "reason", "message"]]
-            emit_table(shown, title=f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings)")
-            if len(report.issues) > max_rows:
-                stderr(f"… {len(report.issues) - max_rows} more findings; use --format json or --quarantine FILE.")
+            from riskgraph.formatting import group_findings
+
+            grouped = group_findings(report.issues)
+            emit_table(grouped.head(max_rows), title=(
+                f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings) by reason: "
+                f"count, first rows, first message"))
+            if len(grouped) > max_rows:
+                stderr(f"… {len(grouped) - max_rows} more reasons; use --format json or --quarantine FILE.")
+            elif len(report.issues) > len(grouped):
+                stderr("Every finding: --format json or --quarantine FILE.")
         else:
             stderr("No findings.")
         if quarantine is not None:
@@ -57,13 +62,18 @@ def validate(path: Path, fmt: str, quarantine: Path | None, sector: str | None, 
 @chain_path
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the summary.")
-def info(path: Path, fmt: str) -> None:
+@lang_option()
+def info(path: Path, fmt: str, lang: str) -> None:
     """Summarise a chain: actors per sector, stage and country; flows, components, cycles.
 
     \b
     Example:
       riskgraph info datasets/textiles --format json
     """
+    import pandas as pd
+
+    from riskgraph.graph import structure
+
     chain = read_chain(path)
     facts = structure(chain)
     facts["validation"] = {"errors": len(chain.report.errors), "warnings": len(chain.report.warnings)}
@@ -118,7 +128,8 @@ def _demo_chains() -> list[Path]:
               show_default=True, help="Folder for the reports (an .html and an .xlsx per sector).")
 @click.option("--no-reports", is_flag=True, help="Print the results only; write no files.")
 @quiet_option
-def demo(out: Path, no_reports: bool, quiet: bool) -> None:
+@lang_option("Language of the tables and reports.")
+def demo(out: Path, no_reports: bool, quiet: bool, lang: str) -> None:
     """Run the main job on the bundled sector chains; no server needed.
 
     Loads and validates the bundled gold, natural stone, textiles and food
@@ -134,4 +145,4 @@ def demo(out: Path, no_reports: bool, quiet: bool) -> None:
 
     if not no_reports:
         check_folder_out(out, what="a folder for the reports")
-    run_demo(_demo_chains(), out=None if no_reports else out, quiet=quiet)
+    run_demo(_demo_chains(), out=None if no_reports else out, quiet=quiet, lang=lang)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from riskgraph.cli._common import CONTEXT, chain_path, output_options, quiet_option, raw_csv_option
+from riskgraph.cli._common import (CONTEXT, THEMES, chain_path, output_options, quiet_option, raw_csv_option,
+                                   read_chain)
 from riskgraph.errors import InputError
-from riskgraph.chain.io import read_chain
-from riskgraph.chain.model import THEMES
 from riskgraph.output import emit_table, stderr
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 class _StoreProblem(click.ClickException):
     """A StoreError or InputError of a db command: ``Error: …`` and exit 2."""
@@ -32,8 +34,15 @@ class _StoreBusy(click.ClickException):
 
 class _StoreCommands(click.Group):
     def invoke(self, ctx: click.Context):
+        import logging
+
         from riskgraph.errors import StoreError
         from riskgraph.store._lock import StoreBusy
+
+        # The Neo4j driver logs each failed routing attempt ("Unable to retrieve routing
+        # information", once per retry); the store reports the failure once, with a hint.
+        logging.getLogger("neo4j").addHandler(logging.NullHandler())
+        logging.getLogger("neo4j").propagate = False
 
         try:
             return super().invoke(ctx)

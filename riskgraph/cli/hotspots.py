@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from riskgraph.errors import InputError
-from riskgraph.hotspots import THEME_CHOICES
+from riskgraph._vocabulary import HOTSPOT_THEMES
 from riskgraph.output import emit_table, print_json, stderr, write_csv
-from riskgraph.cli._common import CONTEXT, raw_csv_option
+from riskgraph.cli._common import CONTEXT, SuggestingChoice, lang_option, raw_csv_option
 
 OUT_SUFFIXES = (".csv", ".geojson", ".html")
+THEME_CHOICES = (*HOTSPOT_THEMES, "all")
 TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "country", "score", "exposure", "reach",
                  "downstream_actors", "gi_z", "cluster", "reasons"]
 
@@ -22,7 +23,7 @@ TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "cou
 @click.command("hotspots", context_settings=CONTEXT)
 @raw_csv_option
 @click.argument("path", type=click.Path(exists=True, path_type=Path), metavar="PATH")
-@click.option("--theme", type=click.Choice(THEME_CHOICES), default="all", show_default=True,
+@click.option("--theme", type=SuggestingChoice(THEME_CHOICES), default="all", show_default=True,
               help="Which hotspots to find.")
 @click.option("--plots", "plots_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="EUDR plots to check and use instead of the chain's plots (.geojson, .json, .csv, .kml).")
@@ -41,9 +42,10 @@ TABLE_COLUMNS = ["theme", "rank", "kind", "actor", "plot", "name", "stage", "cou
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to a file instead: .csv (hotspots), .geojson (located hotspots with score and reasons) "
                    "or .html (an interactive map that opens offline).")
-@click.option("-q", "--quiet", is_flag=True, help="No notes on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
+@lang_option()
 def hotspots(path: Path, theme: str, plots_file: Path | None, country: str | None, top: int | None, eps_km: float,
-             band_km: float, fmt: str, out: Path | None, quiet: bool) -> None:
+             band_km: float, fmt: str, out: Path | None, quiet: bool, lang: str) -> None:
     """Find hotspots: deforestation, child labour, spatial clusters, chokepoints, anomalies.
 
     Deforestation: producers of EUDR commodities in standard- or high-risk
@@ -69,18 +71,28 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, country: str | Non
 
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise InputError(f"--out must end in {', '.join(OUT_SUFFIXES)}, not '{out.suffix or out.name}'")
-    chain = read_chain(path)
-    found = find_hotspots(chain, theme=theme, plots=plots_file, top=top, eps_km=eps_km, band_km=band_km,
-                          country=country)
+    from riskgraph.progress import progress_steps
+
+    with progress_steps(["reading", "finding hotspots", "writing"], quiet=quiet, title="hotspots") as step:
+        step("reading")
+        chain = read_chain(path)
+        step("finding hotspots")
+        found = find_hotspots(chain, theme=theme, plots=plots_file, top=top, eps_km=eps_km, band_km=band_km,
+                              country=country)
+        step("writing")
+        if out is not None:
+            suffix = out.suffix.lower()
+            if suffix == ".csv":
+                from riskgraph.output import write_frame
+
+                write_frame(found.table(), out)
+            elif suffix == ".geojson":
+                found.to_geojson(out)
+            else:
+                from riskgraph.geo.maps import hotspot_map
+
+                hotspot_map(found, out, lang=lang)
     if out is not None:
-        suffix = out.suffix.lower()
-        if suffix == ".csv":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            write_csv(found.table(), out)
-        elif suffix == ".geojson":
-            found.to_geojson(out)
-        else:
-            found.to_html(out)
         if not quiet:
             stderr(f"Wrote {out} ({len(found.hotspots)} hotspots)")
     elif fmt == "json":

@@ -12,13 +12,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-import pandas as pd
 
 from riskgraph.errors import InputError
-from riskgraph.chain.model import SECTORS, Chain
 from riskgraph.output import excel_writer, stderr, write_csv
-from riskgraph.cli._common import CONTEXT, check_folder_out, raw_csv_option
+from riskgraph.cli._common import CONTEXT, SECTORS, check_folder_out, raw_csv_option
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from riskgraph.chain.model import Chain
 
 #: Findings printed on stderr before pointing to the file that holds them all.
 SHOWN_FINDINGS = 10
@@ -433,6 +438,8 @@ def match(paths: tuple[Path, ...], out: Path, review_path: Path | None, threshol
         if len(paths) > 1:
             actors["id"] = source + "/" + actors["id"].astype(str)
         frames.append(actors)
+    import pandas as pd
+
     combined = pd.concat(frames, ignore_index=True)
     result = match_actors(combined, threshold=threshold, review_band=(low, threshold))
     result.write(out)

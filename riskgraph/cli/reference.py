@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import click
 
-from riskgraph.chain.model import THEMES
-from riskgraph.cli._common import CONTEXT
+from riskgraph.cli._common import CONTEXT, THEMES
 from riskgraph.output import emit_table
 
 

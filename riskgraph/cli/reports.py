@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from riskgraph.errors import InputError
-from riskgraph.chain.io import read_chain
 from riskgraph.output import emit_table, excel_writer, print_json, stderr, write_frame
-from riskgraph.cli._common import CONTEXT, check_folder_out, raw_csv_option
+from riskgraph.cli._common import (CONTEXT, check_folder_out, lang_option, quiet_option, raw_csv_option, read_chain,
+                                   unknown_value)
 
 REPORT_SUFFIXES = (".html", ".xlsx")
 #: Suppliers gained and lost named in diff's table output (all of them in --format json).
@@ -28,9 +28,10 @@ def _hotspots_for(chain, assessment):
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="report.html (self-contained) or matrix.xlsx (a federation's risk matrix).")
 @click.option("--node", multiple=True, help="Company node(s); default: every most-downstream actor, by volume.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Report language.")
+@lang_option("Report language.")
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
-def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | None) -> None:
+@quiet_option
+def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | None, quiet: bool) -> None:
     """Write a risk report: self-contained HTML or an Excel risk matrix.
 
     The HTML report holds stage × country heatmaps per theme, ranked
@@ -44,28 +45,40 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
       riskgraph report datasets/food --out food.html
       riskgraph report datasets/gold --out gold.xlsx --lang nl
     """
+    from riskgraph.progress import progress_steps
     from riskgraph.report import html_report, matrix_workbook
     from riskgraph.risk import assess
 
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError(f"--out must end in .html or .xlsx, not '{out.suffix or out.name}'")
-    chain = read_chain(path)
-    assessment = assess(chain, year=year)
-    unknown = [n for n in node if n not in set(chain.actors["id"])]
-    if unknown:
-        raise InputError(f"--node {unknown} not actor ids of {path}")
-    nodes = list(node) if node else None
-    scope = nodes[0] if nodes and len(nodes) == 1 else nodes
-    if out.suffix.lower() == ".xlsx":
-        matrix_workbook(assessment, scope if scope is not None else assessment.chain_ends, out, lang=lang)
-    else:
-        from riskgraph.geo.maps import hotspot_map_frame
-        from riskgraph.report import hotspot_table
+    html = out.suffix.lower() == ".html"
+    steps = ["reading", "assessing"] + (["hotspots", "map", "priorities", "matrices", "explanations",
+                                         "data quality", "flows", "writing"] if html else ["writing"])
+    with progress_steps(steps, quiet=quiet, title=str(out.name)) as step:
+        step("reading")
+        chain = read_chain(path)
+        step("assessing")
+        assessment = assess(chain, year=year)
+        unknown = [n for n in node if n not in set(chain.actors["id"])]
+        if unknown:
+            raise unknown_value("--node", unknown[0], chain.actors["id"], f"an actor id of {path}")
+        nodes = list(node) if node else None
+        scope = nodes[0] if nodes and len(nodes) == 1 else nodes
+        if not html:
+            step("writing")
+            matrix_workbook(assessment, scope if scope is not None else assessment.chain_ends, out, lang=lang)
+        else:
+            from riskgraph.geo.maps import hotspot_map_frame
+            from riskgraph.report import hotspot_table
 
-        found = _hotspots_for(chain, assessment)
-        html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
-                    hotspot_map=hotspot_map_frame(found))
-    stderr(f"Wrote {out}")
+            step("hotspots")
+            found = _hotspots_for(chain, assessment)
+            step("map")
+            hotspot_map = hotspot_map_frame(found, lang=lang)
+            html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
+                        hotspot_map=hotspot_map, progress=step)
+    if not quiet:
+        stderr(f"Wrote {out}")
 
 
 @click.group("secretariat", context_settings=CONTEXT)
@@ -133,7 +146,7 @@ def _dominance(ctx, param, value):
 @click.option("--suppress-differences", is_flag=True,
               help="With --ledger: withhold every figure that would differ from a release whose members differ "
                    "by fewer than k, instead of refusing.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="nl", show_default=True, help="Report language.")
+@lang_option("Report language.")
 def publish(path: Path, out: Path, k: int, p: float, dominance, ledger: Path | None, suppress_differences: bool,
             lang: str) -> None:
     """Publish the sector matrix and hotspots under statistical disclosure control.
@@ -349,7 +362,7 @@ def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None
               show_default=True, help="The theme of the statement.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="statement.html (to read and sign) or plan.xlsx (plan of action to edit).")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Language.")
+@lang_option("Language of the statement.")
 @click.option("--threshold", type=click.FloatRange(min=0), default=None,
               help="Evidence points from which a supplier is a reasonable suspicion [default: 1, any one item].")
 @click.option("--region-prevalence", type=click.FloatRange(0, 100), default=None,

@@ -5,15 +5,13 @@ import json
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from riskgraph.cli._common import CONTEXT, chain_path, output_options, suggest
+from riskgraph.cli._common import (CONTEXT, THEMES, SuggestingChoice, chain_path, lang_option, output_options,
+                                   read_chain, suggest, unknown_value)
 from riskgraph.errors import InputError
-from riskgraph.chain.io import read_chain
-from riskgraph.chain.model import THEMES
 from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_frame
 
-theme_choice = click.Choice(THEMES)
+theme_choice = SuggestingChoice(THEMES)
 
 
 @click.command(context_settings=CONTEXT)
@@ -21,7 +19,7 @@ theme_choice = click.Choice(THEMES)
 @click.option("--node", default=None, help="Actor id whose matrix to compute; without it, every node (long table).")
 @click.option("--theme", type=theme_choice, default=None, help="One theme; default: all themes.")
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True, help="Labels in .xlsx output.")
+@lang_option("Labels and numbers of the tables and the .xlsx output.")
 @output_options()
 def matrix(path: Path, node: str | None, theme: str | None, year: int | None, lang: str, fmt: str,
            out: Path | None) -> None:
@@ -44,6 +42,8 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
       riskgraph matrix datasets/gold --node GLD-MFG-NL-01 --out matrix.xlsx --lang nl
       riskgraph matrix datasets/textiles --format csv > cells.csv
     """
+    import pandas as pd
+
     from riskgraph.report import matrix_workbook
     from riskgraph.risk import assess
 
@@ -53,7 +53,7 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     assessment = assess(chain, year=year)
     themes = [theme] if theme else list(THEMES)
     if node is not None and node not in set(chain.actors["id"]):
-        raise InputError(f"--node '{node}' is not an actor id of {path}")
+        raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
     if out is not None and out.suffix.lower() == ".xlsx":
         if node is None:
             raise click.UsageError("--out .xlsx needs --node: the workbook holds one node's heatmaps")
@@ -77,16 +77,21 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     elif fmt == "csv":
         emit_table(cells, fmt="csv")
     elif node is not None:
+        from riskgraph.formatting import category_label, format_number, stage_label, theme_label
+
         for name in themes:
             data = assessment.node_summary(node, name)
             peak = data["peak"]
+            words = {"en": ("peak likelihood", "at", "share", "dispersed", "unknown origin"),
+                     "nl": ("piekkans", "bij", "aandeel", "verspreid", "onbekende herkomst")}[lang]
             table = pd.DataFrame(data["cells"])
             if len(table):
                 table = table.sort_values("likelihood", ascending=False, kind="stable")
             emit_table(table, title=(
-                f"{name} — {node}: peak likelihood {peak['likelihood']:.3f} ({peak['category']}) at "
-                f"{peak['stage']} {peak['country']} {peak['commodity'] or ''} (share {peak['share']:.1%}, "
-                f"{peak['actor'] or 'dispersed'}), unknown origin {data['unknown_share']:.1%}"))
+                f"{theme_label(name)} — {node}: {words[0]} {format_number(peak['likelihood'], 'likelihood')} "
+                f"({category_label(peak['category'])}) {words[1]} {stage_label(peak['stage'])} {peak['country']} "
+                f"{peak['commodity'] or ''} ({words[2]} {format_number(peak['share'], 'share')}, "
+                f"{peak['actor'] or words[3]}), {words[4]} {format_number(data['unknown_share'], 'share')}"))
     else:
         emit_table(cells.head(50), title=f"Cells of every node ({len(cells)} rows; first 50 shown)")
         stderr("Use --format csv or --out FILE for the whole table.")
@@ -129,8 +134,9 @@ def _node_objects(assessment, node, themes, theme):
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Actors to list.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the explanation.")
+@lang_option()
 def explain(path: Path, node: str, theme: str, stage: str | None, country: str | None, commodity: str | None,
-            top: int, fmt: str) -> None:
+            top: int, fmt: str, lang: str) -> None:
     """Explain a cell of a node's matrix: contributing actors, weights, the evidence behind each likelihood, paths.
 
     --format json prints {node, theme, stage, country, commodity, share,
@@ -146,7 +152,7 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
 
     chain = read_chain(path)
     if node not in set(chain.actors["id"]):
-        raise InputError(f"--node '{node}' is not an actor id of {path}")
+        raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
     if stage is not None:
         _check_stage(chain, stage, path)
     code = to_iso2(country) if country else None
@@ -156,13 +162,17 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     if fmt == "json":
         print_json(explanation.to_dict())
         return
-    where = " ".join(x for x in (stage, code) if x) or "all cells"
-    columns = ["actor", "name", "stage", "country", "region", "commodity", "weight", "likelihood", "relevance",
-               "risk", "contribution", "basis", "source", "year"]
+    from riskgraph.formatting import format_number, stage_label
+
+    where = " ".join(x for x in (stage_label(stage) if stage else None, code) if x) or "all cells"
+    # The columns a reader needs first come first: a narrow terminal leaves out the last ones.
+    columns = ["actor", "stage", "country", "weight", "likelihood", "relevance", "contribution", "source", "year",
+               "name", "region", "commodity", "risk", "basis"]
     emit_table(explanation.actors[columns], title=(
-        f"{theme} of {node}, {where} ({explanation.commodity}): likelihood {explanation.likelihood:.3f}, exposure "
-        f"{explanation.exposure:.4f} from {explanation.contributors} actors holding {explanation.share:.1%} of its "
-        f"{explanation.commodity}"))
+        f"{theme} of {node}, {where} ({explanation.commodity}): likelihood "
+        f"{format_number(explanation.likelihood, 'likelihood')}, exposure "
+        f"{format_number(explanation.exposure, 'exposure')} from {explanation.contributors} actors holding "
+        f"{format_number(explanation.share, 'share')} of its {explanation.commodity}"))
     if len(explanation.paths):
         emit_table(explanation.paths, title="Heaviest material paths from the top actors")
 

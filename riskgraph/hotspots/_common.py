@@ -8,7 +8,7 @@ import pandas as pd
 from riskgraph.chain.model import Chain
 
 
-HOTSPOT_THEMES = ("deforestation", "child_labour")
+from riskgraph._vocabulary import HOTSPOT_THEMES  # noqa: E402  (the command line reads it without pandas)
 THEME_CHOICES = (*HOTSPOT_THEMES, "all")
 from riskgraph.risk.evidence import CUTOFF_YEAR, UNVERIFIED_WEIGHT  # noqa: E402,F401  (EUDR Art. 2(13) cut-off)
 RELEVANCE_MIN = 0.5  # child labour: stages where g ≥ 0.5 count as child-labour relevant

@@ -472,9 +472,14 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
         rows = []
         for index, values in frame.iterrows():
             cells = [f"<th>{escape(stage_label(str(index), lang))}</th>"] if heat else []
-            for value in values:
+            for column, value in values.items():
                 if heat:
                     cells.append(f'<td style="background:{heat_colour(value)};text-align:right">{value:.2f}</td>')
+                elif column == "path":  # ids stay whole; the path breaks only between them
+                    ids = [f'<span class="id">{escape(part)}</span>' for part in str(value).split(" → ")]
+                    cells.append(f'<td class="path">{" → ".join(ids)}</td>')
+                elif column in ("supplier", "direct_supplier", "leverage", "actor"):
+                    cells.append(f'<td class="id">{escape(str(value))}</td>')
                 else:
                     shown = f"{value:.3g}" if isinstance(value, float) else escape(str(value))
                     cells.append(f"<td>{shown}</td>")
@@ -508,7 +513,8 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
     ]
     style = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:1300px}table{border-collapse:collapse;"
              "font-size:.85rem;margin:.5rem 0 1rem}th,td{border:1px solid #d9e2ec;padding:.2rem .4rem;vertical-align:top}"
-             "th{background:#f0f4f8}.status{border-left:4px solid #d64545;padding-left:1rem;background:#fff5f5}")
+             "th{background:#f0f4f8}.status{border-left:4px solid #d64545;padding-left:1rem;background:#fff5f5}"
+             "td.path{min-width:24rem}.id{white-space:nowrap}")
     path.write_text(f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(text["title"])}'
                     f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>", encoding="utf-8")
     return path

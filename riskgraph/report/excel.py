@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskgraph.formatting import category_label
 from riskgraph.output import excel_writer
 from riskgraph.report.labels import labels, stage_label, theme_label
 
@@ -36,8 +37,11 @@ def matrix_workbook(assessment, node, path: Path | str, *, themes=None, lang: st
     else:  # a portfolio: peaks over its weighted material
         summary = assessment.profile(node)
         summary = summary[summary["theme"].isin(themes)].assign(
-            peak_actor=None, unknown_share=assessment.portfolio_unknown_share(node))
-    label = node if isinstance(node, str) else ", ".join(node) if len(node) <= 3 else f"{len(node)} nodes"
+            unknown_share=assessment.portfolio_unknown_share(node))
+        summary["peak_actor"] = _portfolio_peak_actors(assessment, list(node), summary)
+    label = node if isinstance(node, str) else ", ".join(node) if len(node) <= 3 else \
+        text["chain_ends" if set(node) == set(assessment.chain_ends) else "portfolio"].format(n=len(node))
+    scope_word = text["node"] if isinstance(node, str) else text["scope"]
     with excel_writer(path) as writer:
         book = writer.book
         bold = book.add_format({"bold": True})
@@ -48,12 +52,15 @@ def matrix_workbook(assessment, node, path: Path | str, *, themes=None, lang: st
         overview = summary[["theme", "peak", "category", "severity", "peak_stage", "peak_country", "peak_actor",
                             "priority", "unknown_share"]].copy()
         overview["theme"] = overview["theme"].map(lambda t: theme_label(t, lang))
+        overview["category"] = overview["category"].map(lambda c: category_label(c, lang))
+        overview["peak_stage"] = overview["peak_stage"].map(lambda s: stage_label(s, lang) if isinstance(s, str) else s)
         overview.columns = [text["theme"], text["peak"], text["category"], text["severity"], text["stage"],
                             text["country"], text["peak_actor"], text["priority"], text["unknown"]]
         sheet_name = text["summary"][:31]
         overview.to_excel(writer, sheet_name=sheet_name, index=False, startrow=3)
         sheet = writer.sheets[sheet_name]
-        sheet.write(0, 0, f"{text['title']} — {text['node']}: {label}", title)
+        sheet.write(0, 0, f"{text['title']} — {text['node'] if isinstance(node, str) else text['scope']}: {label}",
+                    title)
         sheet.write(1, 0, text["note"], wrap)
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, len(overview.columns), 16, number)
@@ -62,16 +69,49 @@ def matrix_workbook(assessment, node, path: Path | str, *, themes=None, lang: st
 
         for theme in themes:
             _matrix_sheet(writer, assessment.matrix(node, theme), theme_label(theme, lang)[:31],
-                          f"{text['title']} — {theme_label(theme, lang)} — {text['node']}: {label}", text, lang,
+                          f"{text['title']} — {theme_label(theme, lang)} — {scope_word}: {label}", text, lang,
                           formats=(title, bold, number, wrap))
         _matrix_sheet(writer, assessment.shares(node), text["shares"][:31],
-                      f"{text['share']} — {text['node']}: {label}", text, lang, formats=(title, bold, number, wrap),
+                      f"{text['share']} — {scope_word}: {label}", text, lang, formats=(title, bold, number, wrap),
                       heat=False)
 
         sources = _sources(assessment, node, themes, lang)
         sources.to_excel(writer, sheet_name=text["sources"][:31], index=False)
         writer.sheets[text["sources"][:31]].set_column(0, len(sources.columns), 22)
     return path
+
+
+def _portfolio_peak_actors(assessment, nodes: list[str], summary: pd.DataFrame) -> list:
+    """Per theme row of a portfolio's summary: the actor contributing most at the peak location.
+
+    The portfolio's upstream weights are one propagation of its volume
+    weights (``Σ_n w_n W[u, n]``, as :meth:`Assessment.profile` weighs the
+    nodes); the peak actor is the largest ``weight × inherent risk`` among
+    the actors at the peak's stage, country and commodity.
+    """
+    import numpy as np
+
+    from riskgraph.risk.propagation import propagate_vector
+
+    weights = assessment.inflow.reindex(nodes).fillna(0.0)
+    if weights.sum() <= 0:
+        weights = pd.Series(1.0, index=nodes)
+    start = np.zeros(len(assessment.actors))
+    start[assessment.actors.get_indexer(weights.index)] = weights.to_numpy() / weights.sum()
+    upstream = propagate_vector(assessment.shares_info.matrix.tocsr(), start)
+    actors = assessment.chain.actors.set_index("id").reindex(assessment.actors)
+    found = []
+    for row in summary.itertuples(index=False):
+        if not row.peak_stage:
+            found.append(None)
+            continue
+        here = (actors["stage"].eq(row.peak_stage) & actors["country"].eq(row.peak_country)).fillna(False)
+        if isinstance(row.peak_commodity, str) and row.peak_commodity:
+            here &= actors["commodity"].eq(row.peak_commodity).fillna(False)
+        here = here.to_numpy(dtype=bool)
+        contribution = np.where(here, upstream * assessment.inherent[row.theme].to_numpy(), 0.0)
+        found.append(assessment.actors[int(contribution.argmax())] if contribution.max() > 0 else None)
+    return found
 
 
 def colour_scale() -> dict:

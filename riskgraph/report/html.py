@@ -7,6 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from functools import lru_cache
+
+from riskgraph.formatting import category_label, format_cell, format_number, header_label
+from riskgraph.report.heatmap import heat_matrix, legend, location_cells
 from riskgraph.report.labels import labels, stage_label, theme_label
 from riskgraph.report.sankey import sankey_svg
 
@@ -22,13 +26,14 @@ HTML_TEXT = {
         "category": "Category", "where": "Where", "share": "Share of material", "exposure": "Exposure",
         "priority": "Priority", "stage": "Stage", "empty": "No material reaches this scope.",
         "paths": "Heaviest paths", "findings": "Validation findings by reason", "source": "Source",
-        "used_for": "Themes", "values": "Values used",
+        "used_for": "Themes", "values_used": "Values used",
         "priorities_note": "Ranked by priority = severity (1–5, OECD: scale, scope, irremediable character) × "
                            "likelihood at the riskiest chain location the material passed, however small its share. "
                            "Severity and likelihood are shown apart.",
-        "matrix_note": "Each cell: the share of the material that passed through that stage in that country, "
-                       "times the inherent risk there (likelihood × stage relevance). Colours from 0 (green) "
-                       "to 1 (red), the same scale everywhere; hover a cell for its share.",
+        "matrix_note": "Each cell: a stage in a country where the material passed. Its colour is the likelihood "
+                       "there (likelihood × stage relevance, 0 green to 1 red, the same scale everywhere); its "
+                       "figure the share of the material that passed there. Exposure = share × likelihood. Only "
+                       "countries holding material are shown, the largest first; the rest are summed in 'other'.",
         "flows_note": "Material flows between stages and countries, widths proportional to volume.",
         "actors": "actors", "flows_count": "flows", "countries": "countries", "unknown": "unknown origin",
         "equal_split": "actors with assumed equal input shares", "errors": "validation errors",
@@ -36,6 +41,18 @@ HTML_TEXT = {
         "table": "Table", "rows_in": "Rows in", "accepted": "Accepted", "quarantined": "Quarantined",
         "empty_rows": "Empty rows", "reason": "Reason", "count": "Count", "severity_col": "Severity",
         "file": "File",
+        "glance": "At a glance", "top_five": "Five priorities", "what_to_do": "What to do",
+        "quality_three": "Data quality in three numbers", "no_volume": "flows without a volume (equal split assumed)",
+        "set_aside": "rows set aside (quarantined) of all rows read", "likelihood": "Likelihood",
+        "all_commodities": "All commodities", "commodity": "Commodity", "legend": "Colour = likelihood; "
+        "figure = share of the material that passed there; hover a cell for its exposure.",
+        "explain_scope": "In this scope, {share} of the material passes this location, at likelihood {likelihood}.",
+        "explain_node": "The figures below are of {node}, the company with the most material there: "
+                        "{contributors} actors hold {share} of its material; its exposure is {exposure}.",
+        "explain_self": "{contributors} actors hold {share} of the material; exposure {exposure}.",
+        "hotspots_note": "The {n} hotspots ranked by score = exposure × reach; the score in words is relative to "
+                         "the highest of this chain. The first 25 are listed.",
+        "based_on": "Source",
     },
     "nl": {
         "report_title": "Risicorapport gepaste zorgvuldigheid", "scope": "Reikwijdte", "generated": "gemaakt op",
@@ -45,13 +62,15 @@ HTML_TEXT = {
         "category": "Categorie", "where": "Waar", "share": "Aandeel materiaal", "exposure": "Blootstelling",
         "priority": "Prioriteit", "stage": "Ketenstap", "empty": "Er bereikt geen materiaal deze reikwijdte.",
         "paths": "Zwaarste ketenpaden", "findings": "Validatiebevindingen per reden", "source": "Bron",
-        "used_for": "Thema's", "values": "Gebruikte waarden",
+        "used_for": "Thema's", "values_used": "Gebruikte waarden",
         "priorities_note": "Gerangschikt op prioriteit = ernst (1–5, OESO: schaal, reikwijdte, onherstelbaarheid) × "
                            "waarschijnlijkheid op de meest risicovolle ketenlocatie waar het materiaal langskwam, hoe klein "
                            "het aandeel ook is. Ernst en waarschijnlijkheid staan apart.",
-        "matrix_note": "Elke cel: het aandeel van het materiaal dat in dat land door die ketenstap ging, maal het "
-                       "inherente risico daar (waarschijnlijkheid × relevantie van de ketenstap). Kleuren van 0 "
-                       "(groen) tot 1 (rood), overal dezelfde schaal; wijs een cel aan voor het aandeel.",
+        "matrix_note": "Elke cel: een ketenstap in een land waar het materiaal langskwam. De kleur is de "
+                       "waarschijnlijkheid daar (waarschijnlijkheid × relevantie van de ketenstap, 0 groen tot 1 "
+                       "rood, overal dezelfde schaal); het getal het aandeel van het materiaal. Blootstelling = "
+                       "aandeel × waarschijnlijkheid. Alleen landen met materiaal staan erin, de grootste eerst; de "
+                       "rest is opgeteld onder 'overig'.",
         "flows_note": "Materiaalstromen tussen ketenstappen en landen, breedte naar volume.",
         "actors": "actoren", "flows_count": "stromen", "countries": "landen", "unknown": "onbekende herkomst",
         "equal_split": "actoren met aangenomen gelijke inkoopaandelen", "errors": "validatiefouten",
@@ -59,12 +78,21 @@ HTML_TEXT = {
         "table": "Tabel", "rows_in": "Rijen in", "accepted": "Aanvaard", "quarantined": "In quarantaine",
         "empty_rows": "Lege rijen", "reason": "Reden", "count": "Aantal", "severity_col": "Ernst",
         "file": "Bestand",
+        "glance": "In één oogopslag", "top_five": "Vijf prioriteiten", "what_to_do": "Wat te doen",
+        "quality_three": "Datakwaliteit in drie getallen", "no_volume": "stromen zonder volume (gelijke verdeling "
+        "aangenomen)", "set_aside": "rijen apart gezet (quarantaine) van alle gelezen rijen",
+        "likelihood": "Waarschijnlijkheid", "all_commodities": "Alle grondstoffen", "commodity": "Grondstof",
+        "legend": "Kleur = waarschijnlijkheid; getal = aandeel van het materiaal dat daar langskwam; wijs een cel "
+                  "aan voor de blootstelling.",
+        "explain_scope": "In deze reikwijdte gaat {share} van het materiaal langs deze locatie, met "
+                         "waarschijnlijkheid {likelihood}.",
+        "explain_node": "De cijfers hieronder zijn van {node}, het bedrijf met het meeste materiaal daar: "
+                        "{contributors} actoren leveren {share} van zijn materiaal; blootstelling {exposure}.",
+        "explain_self": "{contributors} actoren leveren {share} van het materiaal; blootstelling {exposure}.",
+        "hotspots_note": "De {n} hotspots, gerangschikt op score = blootstelling × bereik; de score in woorden is "
+                         "relatief ten opzichte van de hoogste in deze keten. De eerste 25 staan hieronder.",
+        "based_on": "Bron",
     },
-}
-
-CATEGORY_LABELS = {
-    "en": {"low": "low", "medium": "medium", "high": "high", "very_high": "very high"},
-    "nl": {"low": "laag", "medium": "middel", "high": "hoog", "very_high": "zeer hoog"},
 }
 
 METHOD = {
@@ -106,10 +134,47 @@ def heat_colour(value: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * f):02X}" for x, y in zip(a, b))
 
 
+def _priorities(assessment, scope) -> pd.DataFrame:
+    """The ranked priorities of a node or portfolio: the assessment's own ranking (one formula, the API's)."""
+    return assessment.profile(scope)
+
+
+def _cells(assessment, scope, theme: str) -> pd.DataFrame:
+    """Per-cell share, likelihood, exposure and commodity of the scope (see :mod:`riskgraph.report.heatmap`)."""
+    return location_cells(assessment, scope, theme)
+
+
+@lru_cache(maxsize=None)
+def _theme_actions() -> pd.DataFrame:
+    from riskgraph._resources import dataset_path
+
+    return pd.read_csv(dataset_path("reference", "theme_actions.csv")).set_index("theme")
+
+
+def _published_cells(publication, theme: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of a k-anonymous publication (no commodity) and the cells it withholds."""
+    values = publication.matrices[theme].stack(future_stack=True).rename("exposure")
+    shares = publication.shares.stack(future_stack=True).rename("share")
+    frame = pd.concat([values, shares], axis=1).reset_index()
+    frame.columns = ["stage", "country", "exposure", "share"]
+    withheld = frame[frame["exposure"].isna() | frame["share"].isna()][["stage", "country"]]
+    frame = frame.dropna(subset=["exposure", "share"])
+    frame = frame[frame["share"] > 0].assign(commodity="")
+    frame["likelihood"] = frame["exposure"] / frame["share"]
+    return frame, withheld
+
+
 def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", hotspots: pd.DataFrame | None = None,
                 hotspot_map: str | None = None, notices: list[str] | None = None, top: int = 3,
-                publication=None) -> Path:
+                publication=None, progress=None) -> Path:
     """Write a self-contained HTML report (no network needed to view it).
+
+    The first page holds the five priorities, what to do about each and
+    the data quality in three numbers; then the heatmaps (coloured by
+    likelihood, annotated with shares, one switch per commodity), the
+    material flows, hotspots, explanations, data quality, sources and
+    method. Large chains are summarised (top-N tables, aggregated flows),
+    so the file stays small whatever the chain's size.
 
     Parameters
     ----------
@@ -130,6 +195,8 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
         shown, priorities come from published cells, no actor is named
         (explanations are left out) and flows are drawn only where ≥ k members
         report them.
+    progress : callable, optional
+        Called with the name of each step (for a progress bar).
     """
     import datetime
 
@@ -137,75 +204,106 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
 
     from riskgraph import __version__
     from riskgraph.chain.countries import country_name
+    from riskgraph.chain.model import stage_order
 
+    step = progress or (lambda name: None)
     labels(lang)
     t = HTML_TEXT[lang]
     chain = assessment.chain
     sectors = chain.actors["sector"].dropna().unique()
     sector = sectors[0] if len(sectors) == 1 else None
     scope_nodes = node if node is not None else assessment.chain_ends
+    portfolio = not isinstance(scope_nodes, str)
     scope = node if isinstance(node, str) else t["all_ends"].format(n=len(scope_nodes)) if node is None else \
         ", ".join(map(str, node))
-    profile = assessment.profile(scope_nodes) if publication is None else _published_profile(assessment, publication)
+    step("priorities")
+    profile = _priorities(assessment, scope_nodes) if publication is None else \
+        _published_profile(assessment, publication)
+    actions = _theme_actions()
     priorities = []
     for row in profile.itertuples(index=False):
         where = " · ".join(x for x in (stage_label(row.peak_stage, lang, sector) if row.peak_stage else None,
                                        country_name(row.peak_country) if row.peak_country else None,
                                        row.peak_commodity) if x)
+        action = actions.loc[row.theme] if row.theme in actions.index else None
         priorities.append({**row._asdict(), "theme_label": theme_label(row.theme, lang),
-                           "category_label": CATEGORY_LABELS[lang].get(row.category, row.category), "where": where})
+                           "category_label": category_label(row.category, lang), "where": where,
+                           "peak_text": format_number(row.peak, "likelihood", lang),
+                           "share_text": format_number(row.peak_share, "share", lang),
+                           "exposure_text": format_number(row.exposure, "exposure", lang),
+                           "priority_text": format_number(row.priority, "likelihood", lang),
+                           "action": action[f"action_{lang}"] if action is not None else "",
+                           "action_source": action["source"] if action is not None else ""})
 
-    matrices = []
-    shares = assessment.shares(scope_nodes) if publication is None else publication.shares
+    step("matrices")
+    order = stage_order()
+    colour_scale_legend = legend(heat_colour, lang)
+    matrices, commodities = [], set()
     for theme in profile["theme"]:
-        frame = assessment.matrix(scope_nodes, theme) if publication is None else publication.matrices[theme]
-        columns = [{"code": c, "name": country_name(c) if c != "other" else c} for c in frame.columns]
-        rows = []
-        for stage, values in frame.iterrows():
-            cells = []
-            for country, value in values.items():
-                share = shares.loc[stage, country] if stage in shares.index and country in shares.columns else 0.0
-                if share != share or value != value:  # withheld, or empty: a publication shows both alike
-                    cells.append({"colour": "#eeeeee", "text": "—", "title": "no figure published (empty or withheld)"})
-                    continue
-                cells.append({"colour": heat_colour(value) if share else "#ffffff",
-                              "text": f"{value:.2f}" if share else "",
-                              "title": f"{stage} · {country_name(country)}: {t['share'].lower()} {share:.1%}, "
-                                       f"{t['exposure'].lower()} {value:.3f}"})
-            rows.append({"label": stage_label(stage, lang, sector), "cells": cells})
-        matrices.append({"title": theme_label(theme, lang), "columns": columns, "rows": rows})
+        withheld = None
+        if publication is None:
+            cells = _cells(assessment, scope_nodes, theme)
+        else:
+            cells, withheld = _published_cells(publication, theme)
+        options = dict(stage_order=order, stage_label=lambda s: stage_label(s, lang, sector),
+                       country_name=country_name, lang=lang, colour=heat_colour, withheld=withheld)
+        variants = [{"commodity": "", "matrix": heat_matrix(cells, **options)}]
+        present = sorted(c for c in cells["commodity"].unique() if c) if len(cells) else []
+        if len(present) > 1:
+            commodities.update(present)
+            variants += [{"commodity": c, "matrix": heat_matrix(cells[cells["commodity"] == c], **options)}
+                         for c in present]
+        matrices.append({"title": theme_label(theme, lang), "variants": variants})
 
+    step("explanations")
     explanations = []
     for row in profile.head(top if publication is None else 0).itertuples(index=False):
         if not row.peak_stage:
             continue
-        target = scope_nodes if isinstance(scope_nodes, str) else _heaviest_node(assessment, scope_nodes, row)
+        target = scope_nodes if not portfolio else _heaviest_node(assessment, scope_nodes, row)
         e = assessment.explain(target, row.theme, stage=row.peak_stage, country=row.peak_country, top=5, paths=1)
         table = e.actors[["actor", "name", "weight", "likelihood", "relevance", "risk", "source", "year"]]
+        kinds = {c: ("share" if c == "weight" else "likelihood" if c in ("likelihood", "relevance", "risk")
+                     else "plain" if c == "year" else "text") for c in table.columns}
+        location = (f"{stage_label(row.peak_stage, lang, sector)}, {country_name(row.peak_country)}")
+        scope_line = t["explain_scope"].format(share=format_number(row.peak_share, "share", lang),
+                                              likelihood=format_number(row.peak, "likelihood", lang))
+        node_line = t["explain_node" if portfolio else "explain_self"].format(
+            node=target, contributors=e.contributors, share=format_number(e.share, "share", lang),
+            exposure=format_number(e.exposure, "exposure", lang))
         explanations.append({
-            "title": f"{theme_label(row.theme, lang)} — {stage_label(row.peak_stage, lang, sector)}, "
-                     f"{country_name(row.peak_country)}",
-            "summary": f"{target}: {e.contributors} actors, {e.share:.1%} of the material, exposure {e.exposure:.3f}",
-            "columns": list(table.columns),
-            "rows": [[_fmt(v) for v in r] for r in table.itertuples(index=False)],
-            "paths": [f"{p.path} ({p.weight:.1%})" for p in e.paths.itertuples(index=False)],
+            "title": f"{theme_label(row.theme, lang)} — {location}",
+            "summary": scope_line, "detail": node_line,
+            "columns": [header_label(c, lang) for c in table.columns],
+            "rows": [[format_cell(v, kinds[c], c, lang) for c, v in zip(table.columns, r)]
+                     for r in table.itertuples(index=False)],
+            "paths": [{"ids": list(p.path) if isinstance(p.path, (list, tuple)) else str(p.path).split(" → "),
+                       "weight": format_number(p.weight, "share", lang)} for p in e.paths.itertuples(index=False)],
         })
 
+    step("data quality")
     report = chain.report
     quality_columns = [t["table"], t["file"], t["rows_in"], t["accepted"], t["quarantined"], t["empty_rows"]]
     quality_rows = report.counts.values.tolist() if report is not None and publication is None else []
     findings = report.reason_counts() if report is not None and publication is None else pd.DataFrame()
     structure = assessment.shares_info
-    unknown = assessment.portfolio_unknown_share(scope_nodes)
+    unknown = assessment.portfolio_unknown_share(scope_nodes) if publication is None else float("nan")
+    no_volume = float(chain.flows["volume"].isna().mean()) if len(chain.flows) else 0.0
+    quarantined = int(report.counts["quarantined"].sum()) if report is not None else 0
+    rows_in = int(report.counts["rows_in"].sum()) if report is not None else 0
+    quality_three = [
+        (format_number(unknown, "share", lang) if unknown == unknown else "—", t["unknown"]),
+        (format_number(no_volume, "share", lang), t["no_volume"]),
+        (f"{format_number(quarantined, 'count', lang)} / {format_number(rows_in, 'count', lang)}", t["set_aside"]),
+    ]
     quality_notes = [
-        f"{t['unknown']}: {unknown:.1%}",
-        f"{t['equal_split']}: {int(structure.equal_split.sum())}",
+        f"{t['unknown']}: {quality_three[0][0]}",
+        f"{t['equal_split']}: {format_number(int(structure.equal_split.sum()), 'count', lang)}",
     ]
     figures = [
-        (t["actors"], f"{len(chain.actors):,}"), (t["flows_count"], f"{len(chain.flows):,}"),
-        (t["countries"], f"{chain.actors['country'].nunique()}"), (t["unknown"], f"{unknown:.1%}"),
-        (t["errors"], f"{len(report.errors) if report is not None else 0}"),
-        (t["warnings"], f"{len(report.warnings) if report is not None else 0}"),
+        (t["actors"], format_number(len(chain.actors), "count", lang)),
+        (t["flows_count"], format_number(len(chain.flows), "count", lang)),
+        (t["countries"], format_number(chain.actors["country"].nunique(), "count", lang)),
     ]
     if publication is not None:  # totals only as the disclosure rules allow (rounded, ≥ k members)
         quality_notes = []
@@ -214,25 +312,34 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
                    for name, key in (("actors", "actors"), ("flows_count", "flows"), ("countries", "countries"),
                                      ("unknown", "unknown_share")) if key in publication.totals]
     used = assessment.actor_risk.merge(pd.DataFrame({"actor": assessment.actors}), on="actor")
-    sources = (used.groupby("source").agg(themes=("theme", lambda s: ", ".join(sorted(set(s)))),
-                                          count=("theme", "size")).reset_index()
-               .sort_values("count", ascending=False).to_dict("records"))
+    sources = (used.groupby("source").agg(themes=("theme", lambda s: ", ".join(
+        sorted(theme_label(x, lang).lower() for x in set(s)))), count=("theme", "size")).reset_index()
+        .sort_values("count", ascending=False))
+    sources["count"] = sources["count"].map(lambda v: format_number(v, "count", lang))
     hot = None
     if hotspots is not None and len(hotspots):
         shown = hotspots.head(25)
-        hot = {"columns": list(shown.columns), "rows": [[_fmt(v) for v in r] for r in shown.itertuples(index=False)]}
+        hot = {"columns": [header_label(c, lang) for c in shown.columns],
+               "rows": [[_hotspot_cell(v, c, lang, shown) for c, v in zip(shown.columns, r)]
+                        for r in shown.itertuples(index=False)],
+               "total": len(hotspots)}
 
+    step("flows")
+    sankey = sankey_svg(chain, lang=lang) if publication is None else sankey_svg(chain, links=publication.links,
+                                                                                  lang=lang)
+    step("writing")
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        autoescape=jinja2.select_autoescape(["html", "j2"]), undefined=jinja2.StrictUndefined,
     )
     html = environment.get_template("report.html.j2").render(
         lang=lang, t=t, version=__version__, chain_name=chain.name or "chain", scope=scope,
         generated=datetime.date.today().isoformat(), figures=figures, priorities=priorities, matrices=matrices,
-        sankey=sankey_svg(chain) if publication is None else sankey_svg(chain, links=publication.links), hotspots=hot, hotspot_map=hotspot_map, explanations=explanations,
-        quality={"columns": quality_columns, "rows": quality_rows},
-        findings={"columns": list(findings.columns), "rows": findings.values.tolist()},
-        quality_notes=quality_notes, sources=sources, method=METHOD[lang], notices=notices or [],
+        commodities=sorted(commodities), legend=colour_scale_legend,
+        sankey=sankey, hotspots=hot, hotspot_map=hotspot_map, explanations=explanations,
+        quality={"columns": quality_columns, "rows": quality_rows}, quality_three=quality_three,
+        findings={"columns": [header_label(c, lang) for c in findings.columns], "rows": findings.values.tolist()},
+        quality_notes=quality_notes, sources=sources.to_dict("records"), method=METHOD[lang], notices=notices or [],
     )
     if publication is not None:  # the published figures as data, for readers and 'secretariat audit'
         from riskgraph.output import json_for_html
@@ -243,6 +350,19 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _hotspot_cell(value, column: str, lang: str, shown: pd.DataFrame) -> str:
+    """A hotspot table cell: the score in words (relative to the chain's highest), the rest as usual."""
+    if column == "score":
+        from riskgraph.geo.maps import score_level
+
+        top = float(shown["score"].max()) if len(shown) else 0.0
+        return category_label(score_level(value, top), lang)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    return format_cell(value, "plain" if column == "rank" else "text" if not isinstance(value, float) else
+                       "likelihood", column, lang)
 
 
 def hotspot_table(hotspots: pd.DataFrame, top: int = 25) -> pd.DataFrame:
@@ -279,22 +399,11 @@ def _published_profile(assessment, publication) -> pd.DataFrame:
 
 
 def _heaviest_node(assessment, nodes, row) -> str:
-    """The node of a portfolio with the largest share at the row's peak location."""
-    best, best_share = nodes[0], -1.0
-    for node in nodes:
-        shares = assessment.shares(node)
-        share = shares.loc[row.peak_stage, row.peak_country] if (
-            row.peak_stage in shares.index and row.peak_country in shares.columns) else 0.0
-        if share > best_share:
-            best, best_share = node, share
-    return best
-
-
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    if isinstance(value, (list, tuple)):
-        return "; ".join(map(str, value))
-    return str(value)
+    """The node of a portfolio with the largest share at the row's peak location (one sparse product)."""
+    location = assessment.locations.reset_index(drop=True)
+    match = location.index[(location["stage"] == row.peak_stage) & (location["country"] == row.peak_country)]
+    if not len(match):
+        return nodes[0]
+    positions = assessment.actors.get_indexer(list(nodes))
+    shares = (assessment.class_shares[positions][:, :-1] @ assessment._class_to_location[:, int(match[0])])
+    return nodes[int(np.asarray(shares.todense()).ravel().argmax())]

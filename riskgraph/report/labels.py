@@ -17,7 +17,9 @@ LABELS = {
         "note": "Cells: Σ over upstream actors at this stage and country of W[u, n] · r_t(u). "
                 "Colours: 0 (green) to 1 (red), the same scale on every sheet.",
         "likelihood": "Likelihood", "relevance": "Stage relevance", "basis": "Basis", "source": "Source",
-        "year": "Year", "raw_value": "Raw value", "priority": "Priority",
+        "year": "Year", "raw_value": "Raw value", "priority": "Priority", "scope": "Scope",
+        "portfolio": "{n} companies, weighted by input volume",
+        "chain_ends": "the chain's {n} most-downstream actors, weighted by input volume",
     },
     "nl": {
         "title": "Ketenlocatie-risicomatrix", "node": "Schakel", "theme": "Thema", "stage": "Ketenstap",
@@ -27,7 +29,9 @@ LABELS = {
         "note": "Cellen: Σ over actoren stroomopwaarts in deze ketenstap en dit land van W[u, n] · r_t(u). "
                 "Kleuren: 0 (groen) tot 1 (rood), op elk blad dezelfde schaal.",
         "likelihood": "Waarschijnlijkheid", "relevance": "Relevantie ketenstap", "basis": "Grondslag",
-        "source": "Bron", "year": "Jaar", "raw_value": "Ruwe waarde", "priority": "Prioriteit",
+        "source": "Bron", "year": "Jaar", "raw_value": "Ruwe waarde", "priority": "Prioriteit", "scope": "Reikwijdte",
+        "portfolio": "{n} bedrijven, gewogen naar inkoopvolume",
+        "chain_ends": "de {n} meest stroomafwaartse actoren van de keten, gewogen naar inkoopvolume",
     },
 }
 

@@ -28,7 +28,7 @@ def sankey_links(chain, *, year: int | None = None, k: int | None = None) -> pd.
 
 
 def sankey_svg(chain, *, year: int | None = None, width: int = 1100, height: int = 520, top_links: int = 250,
-               k: int | None = None, links: pd.DataFrame | None = None) -> str:
+               k: int | None = None, links: pd.DataFrame | None = None, lang: str = "en") -> str:
     """An SVG Sankey diagram of material flows by stage and country (as Trase shows trade).
 
     Columns are stages in chain order; boxes are (stage, country) sized by
@@ -37,16 +37,23 @@ def sankey_svg(chain, *, year: int | None = None, width: int = 1100, height: int
     instead, such as a publication's (volumes as bands ``low``–``high``, see
     :mod:`riskgraph.covenant.disclosure`): widths follow the band's lower
     bound and labels show the band, never a volume.
+    Stages are labelled in ``lang``. However large the chain, at most
+    ``top_links`` links between (stage, country) locations are drawn: the
+    diagram aggregates, it never lists actors.
     """
     from html import escape
 
     from riskgraph.chain.model import stage_order
+    from riskgraph.formatting import format_number
+    from riskgraph.report.labels import stage_label
 
+    sectors = chain.actors["sector"].dropna().unique()
+    sector = sectors[0] if len(sectors) == 1 else None  # food's trader is no gold exporter
     if links is not None:
         links = links.assign(volume=links["low"].astype(float), label=links["volume_band"])
     else:
         links = sankey_links(chain, year=year, k=k)
-        links = links.assign(label=[f"{v:,.1f}" for v in links["volume"]])
+        links = links.assign(label=[format_number(v, "volume", lang) for v in links["volume"]])
     links = links.sort_values("volume", ascending=False).head(top_links)
     if links.empty:
         return "<p>—</p>"
@@ -79,18 +86,19 @@ def sankey_svg(chain, *, year: int | None = None, width: int = 1100, height: int
         source[3] += w
         target[4] += w
         mid = (x0 + x1) / 2
-        title = escape(f"{link.stage} {link.country} → {link.stage_to} {link.country_to}: {link.label}")
+        title = escape(f"{stage_label(link.stage, lang, sector)} {link.country} → "
+                       f"{stage_label(link.stage_to, lang, sector)} {link.country_to}: {link.label}")
         parts.append(f'<path d="M{x0:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1:.1f},{y1:.1f}" '
                      f'stroke="#1f5f8b" stroke-opacity="0.25" stroke-width="{w:.1f}" fill="none"><title>{title}</title></path>')
     for (stage, country), (x, top, h, _, _) in position.items():
         label = escape(f"{country}")
-        amount = "" if "volume_band" in links.columns else f": {nodes[(stage, country)]:,.1f}"
+        amount = "" if "volume_band" in links.columns else f": {format_number(nodes[(stage, country)], 'volume', lang)}"
         parts.append(f'<rect x="{x:.1f}" y="{top:.1f}" width="{box}" height="{h:.1f}" fill="#1f5f8b">'
-                     f'<title>{escape(stage)} {label}{amount}</title></rect>')
+                     f'<title>{escape(stage_label(stage, lang, sector))} {label}{amount}</title></rect>')
         if h >= 9:
             parts.append(f'<text x="{x + box + 3:.1f}" y="{top + h / 2 + 4:.1f}">{label}</text>')
     for stage in stages:
         parts.append(f'<text x="{margin + column[stage] * step:.1f}" y="{margin - 10}" font-weight="bold">'
-                     f'{escape(stage)}</text>')
+                     f'{escape(stage_label(stage, lang, sector))}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
             f'role="img" aria-label="Sankey diagram of material flows">' + "".join(parts) + "</svg>")

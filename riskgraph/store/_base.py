@@ -52,6 +52,10 @@ def without_credentials(uri: str | None) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
 
 
+#: The one line a user sees when no server answers at the URI.
+UNREACHABLE = "cannot reach the graph store at {location} after {tries} attempts: is the server running? ({reason})"
+
+
 class DepthWarning(UserWarning):
     """An in-database propagation stopped at ``max_depth`` while material still came from further upstream."""
 
@@ -357,6 +361,9 @@ class GraphStore(ABC):
                 return attempt()
             except self._transient as exc:
                 if self._permanent(exc) or tries > self.retries:
+                    if what == "connecting" and not self._permanent(exc):
+                        raise StoreError(UNREACHABLE.format(location=without_credentials(self.location),
+                                                            tries=tries, reason=self._message(exc))) from None
                     note = "" if self._permanent(exc) else f" (after {tries} attempts)"
                     raise StoreError(f"{self.location}: {what} failed{note}: {self._message(exc)}") from None
                 time.sleep(delay)

@@ -74,6 +74,9 @@ class Neo4jStore(GraphStore):
         if scheme not in SCHEMES:
             expected = ", ".join(f"{s}://" for s in SCHEMES)
             raise InputError(f"'{self.uri}' is not a Neo4j URI; expected one of {expected}")
+        if without_credentials(self.uri) != self.uri:  # the driver refuses them, and would echo the password
+            raise InputError(f"the Neo4j URI '{without_credentials(self.uri)}' must not carry a user or password: "
+                             "pass them with --user/--password or NEO4J_USER/NEO4J_PASSWORD")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = user or os.environ.get("NEO4J_USER") or "neo4j"
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
