@@ -398,12 +398,13 @@ def _published_profile(assessment, publication) -> pd.DataFrame:
     return frame.sort_values(["priority", "peak_share"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _heaviest_node(assessment, nodes, row) -> str:
-    """The node of a portfolio with the largest share at the row's peak location (one sparse product)."""
-    location = assessment.locations.reset_index(drop=True)
-    match = location.index[(location["stage"] == row.peak_stage) & (location["country"] == row.peak_country)]
-    if not len(match):
-        return nodes[0]
-    positions = assessment.actors.get_indexer(list(nodes))
-    shares = (assessment.class_shares[positions][:, :-1] @ assessment._class_to_location[:, int(match[0])])
-    return nodes[int(np.asarray(shares.todense()).ravel().argmax())]
+def _heaviest_node(assessment, nodes, row, *, limit: int = 500) -> str:
+    """The node of a portfolio (its first ``limit`` nodes) with the largest share at the row's peak location."""
+    best, best_share = nodes[0], -1.0
+    for node in list(nodes)[:limit]:
+        cells = assessment.node_cells(node)
+        hit = cells.loc[(cells["stage"] == row.peak_stage) & (cells["country"] == row.peak_country), "share"]
+        share = float(hit.max()) if len(hit) else 0.0
+        if share > best_share:
+            best, best_share = node, share
+    return best
