@@ -260,6 +260,8 @@ def db_matrix(uri: str, user: str | None, password: str | None, database: str | 
     Example:
       riskgraph db matrix --uri neo4j://localhost:7687 --node jeweller_nl --theme child_labour --format json
     """
+    import pandas as pd
+
     from riskgraph.output import print_json, write_frame
 
     with _open_store(uri, user, password, database) as store:

@@ -49,6 +49,7 @@ def _write_side_tables(out: Path, tables: dict[str, pd.DataFrame]) -> list[str]:
     written = []
     if out.suffix.lower() == ".xlsx":
         import openpyxl
+        import pandas as pd
 
         book = openpyxl.load_workbook(out)
         for label, frame in tables.items():
