@@ -267,14 +267,14 @@ def read_parquet_table(path: Path | str, table: str) -> RawTable:
 # --------------------------------------------------------------------------- GeoJSON
 
 
-def _dump_literal(value) -> str:
+def geojson_literal(value) -> str:
     """JSON text of parsed GeoJSON with numbers written exactly as they were read."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, list):
-        return "[" + ", ".join(_dump_literal(v) for v in value) + "]"
+        return "[" + ", ".join(geojson_literal(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)}: {_dump_literal(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{json.dumps(k)}: {geojson_literal(v)}" for k, v in value.items()) + "}"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -327,7 +327,7 @@ def read_geojson_plots(path: Path | str) -> RawTable:
             record["plot_id"] = _plain(feature["id"])
             id_sources["id (feature member)"] = id_sources.get("id (feature member)", 0) + 1
         geometry = feature.get("geometry")
-        record["geometry"] = None if geometry is None else _dump_literal(geometry)
+        record["geometry"] = None if geometry is None else geojson_literal(geometry)
         records.append({k: (None if v is None else str(v) if not isinstance(v, str) else v) for k, v in record.items()})
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["plot_id", "geometry"])
     frame = frame.astype(object).where(frame.notna(), np.nan)

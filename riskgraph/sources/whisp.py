@@ -54,6 +54,7 @@ import pandas as pd
 
 from riskgraph.errors import InputError
 from riskgraph.chain.limits import check_file_size, check_geojson, check_text_file
+from riskgraph.chain.io import geojson_literal
 
 #: Whisp's dataset columns read here, with the dataset each one reports.
 DATASETS = {
@@ -88,17 +89,6 @@ class WhispTable:
         return self.quarantine.empty
 
 
-def _literal(value) -> str:
-    """JSON text with numbers as they were written (decimals matter for EUDR geolocation checks)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)}: {_literal(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _read_records(path: Path) -> tuple[pd.DataFrame, list]:
     """The table as text cells, and the geometry of each row (GeoJSON text or None)."""
     suffix = path.suffix.lower()
@@ -120,7 +110,7 @@ def _read_records(path: Path) -> tuple[pd.DataFrame, list]:
             properties = feature.get("properties") or {}
             records.append({k: None if v is None else str(v) for k, v in properties.items()})
             geometry = feature.get("geometry")
-            geometries.append(None if geometry is None else _literal(geometry))
+            geometries.append(None if geometry is None else geojson_literal(geometry))
         return pd.DataFrame.from_records(records).astype(object), geometries
     if suffix == ".csv":
         check_text_file(path)
