@@ -156,10 +156,15 @@ def _published_cells(publication, theme: str) -> tuple[pd.DataFrame, pd.DataFram
     values = publication.matrices[theme].stack(future_stack=True).rename("exposure")
     shares = publication.shares.stack(future_stack=True).rename("share")
     frame = pd.concat([values, shares], axis=1).reset_index()
-    frame.columns = ["stage", "country", "exposure", "share"]
+    # rows are stages, or (commodity, stage) pairs when the members' material holds several commodities
+    keys = ["commodity", "stage", "country"] if frame.shape[1] == 5 else ["stage", "country"]
+    frame.columns = [*keys, "exposure", "share"]
+    if "commodity" not in frame.columns:
+        frame["commodity"] = ""
+    frame["commodity"] = frame["commodity"].astype(object).fillna("").astype(str)
     withheld = frame[frame["exposure"].isna() | frame["share"].isna()][["stage", "country"]]
     frame = frame.dropna(subset=["exposure", "share"])
-    frame = frame[frame["share"] > 0].assign(commodity="")
+    frame = frame[frame["share"] > 0]
     frame["likelihood"] = frame["exposure"] / frame["share"]
     return frame, withheld
 
