@@ -267,6 +267,23 @@ def read_parquet_table(path: Path | str, table: str) -> RawTable:
 # --------------------------------------------------------------------------- GeoJSON
 
 
+def load_geojson(path: Path) -> object:
+    """A GeoJSON file parsed within the reader limits, numbers kept as :class:`~decimal.Decimal` literals.
+
+    Raises :class:`InputError` (one line: file and reason) for a file too large, not JSON, or nested
+    or sized beyond the limits of :mod:`riskgraph.chain.limits`.
+    """
+    check_file_size(path)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"is not valid GeoJSON ({_first_line(exc)})", path=path) from None
+    except RecursionError:
+        raise InputError("is nested deeper than a JSON reader can follow (GeoJSON needs 7 levels)", path=path) from None
+    check_geojson(data, path)
+    return data
+
+
 def geojson_literal(value) -> str:
     """JSON text of parsed GeoJSON with numbers written exactly as they were read."""
     if isinstance(value, Decimal):
@@ -297,14 +314,7 @@ def read_geojson_plots(path: Path | str) -> RawTable:
     by feature, from 1.
     """
     path = Path(path)
-    check_file_size(path)
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"is not valid GeoJSON ({_first_line(exc)})", path=path) from None
-    except RecursionError:
-        raise InputError("is nested deeper than a JSON reader can follow (GeoJSON needs 7 levels)", path=path) from None
-    check_geojson(data, path)
+    data = load_geojson(path)
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and isinstance(data.get("features"), list):

@@ -43,18 +43,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from riskgraph.errors import InputError
-from riskgraph.chain.limits import check_file_size, check_geojson, check_text_file
-from riskgraph.chain.io import geojson_literal
+from riskgraph.chain.limits import check_text_file
+from riskgraph.chain.io import geojson_literal, load_geojson
 
 #: Whisp's dataset columns read here, with the dataset each one reports.
 DATASETS = {
@@ -93,14 +91,7 @@ def _read_records(path: Path) -> tuple[pd.DataFrame, list]:
     """The table as text cells, and the geometry of each row (GeoJSON text or None)."""
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
-        check_file_size(path)
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"is not valid GeoJSON ({str(exc).splitlines()[0][:300]})", path=path) from None
-        except RecursionError:
-            raise InputError("is nested deeper than a JSON reader can follow", path=path) from None
-        check_geojson(data, path)
+        data = load_geojson(path)
         features = data.get("features") if isinstance(data, dict) else None
         if not isinstance(features, list):
             raise InputError("is not a GeoJSON FeatureCollection", path=path)
