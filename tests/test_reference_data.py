@@ -63,6 +63,10 @@ def test_expert_expectation(row):
                        & (EVIDENCE["theme"] == row.theme)]
         assert len(hit) == 1 and float(hit["floor"].iloc[0]) >= float(row.value), row.why
         assert "transit" in hit["evidence"].iloc[0] and "Annex II" in hit["evidence"].iloc[0]
+    elif row.check == "floor":  # commodity evidence: subject = country, other = commodity key
+        hit = EVIDENCE[(EVIDENCE["iso2"] == row.subject) & (EVIDENCE["commodity"] == row.other)
+                       & (EVIDENCE["theme"] == row.theme)]
+        assert len(hit) == 1 and float(hit["floor"].iloc[0]) >= float(row.value), row.why
     else:
         pytest.fail(f"unknown check {row.check!r} in {EXPECTATIONS.name}")
 

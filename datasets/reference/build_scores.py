@@ -13,11 +13,12 @@ raw/SOURCES-2.md and raw/indicators/SOURCES.md):
   raw/gold_transit_hubs.csv                    gold transit/trading hubs named by the UN Group of Experts
   raw/living_wage_migrant_workforce_states.csv states whose workforce is largely migrant (ILO)
   raw/region_evidence.csv                      sub-national findings (ISO 3166-2), each with its source
+  raw/sector_evidence.csv                      findings about one good's production in one country (commodity evidence)
 
 Outputs (next to this script):
   country_scores.csv       iso2,theme,score,raw_value,source,year,method
   region_scores.csv        region,country,theme,score,raw_value,source,year,method
-  commodity_evidence.csv   iso2,commodity,theme,floor,source,year,evidence
+  commodity_evidence.csv   iso2,commodity,theme,floor,source,year,evidence (DOL, EUDR, gold hubs, sector findings)
   commodity_aliases.csv    alias,commodity,eudr_commodity
 
 Hand-maintained tables that this script only validates:
@@ -63,7 +64,8 @@ MIN_R2 = 0.30                                                 # proxy models wit
 GFW_HALF_LIFE = 5.0                                           # years: weight of a year's loss halves every 5 years
 KOSOVO = ("XK", "Kosovo")
 
-# Region scores: how a sourced sub-national finding becomes a score (SOURCES.md, section 2.5).
+# Region scores: how a sourced sub-national finding becomes a score (SOURCES.md, section 2.5); the same
+# rules turn a sector finding (raw/sector_evidence.csv) into a commodity floor (SOURCES.md, section 3).
 # `measured:<scale>` applies the country scale of that name to a measured regional value.
 REGION_RULES = {
     "legal_presumption": 0.95,           # a statute presumes the abuse for all goods of the region (rebuttable)

@@ -80,6 +80,10 @@ def self_check(codes):
     for iso in read_csv(find("gold_transit_hubs.csv")).iso2:
         assert ((ev.iso2 == iso) & (ev.commodity == "gold") & (ev.theme == "conflict_financing")).any(), iso
 
+    for r in read_csv(find("sector_evidence.csv")).itertuples():
+        hit = ev[(ev.iso2 == r.iso2) & (ev.commodity == r.commodity) & (ev.theme == r.theme)]
+        assert len(hit) == 1 and hit.evidence.iloc[0].startswith("sector finding"), (r.iso2, r.commodity)
+
     rs = reread("region_scores.csv")
     assert list(rs.columns) == ["region", "country", "theme", "score", "raw_value", "source", "year", "method"]
     assert not rs.duplicated(["region", "theme"]).any() and set(rs.theme) <= set(THEMES)

@@ -1,7 +1,10 @@
 """Commodity evidence for the reference tables (used by build_scores.py; SOURCES.md, section 3).
 
 US DOL TVPRA listings (2022 edition with the sourced 2024 removals), the EUDR benchmark as a floor
-for the EUDR commodities, and the gold transit/trading hubs as a conflict-financing floor for gold.
+for the EUDR commodities, the gold transit/trading hubs as a conflict-financing floor for gold, and
+sector findings (raw/sector_evidence.csv: a documented hazard of one good's production in one country,
+for example building collapses and fires in Bangladesh's garment factories) scored by the rules of
+``REGION_RULES``.
 """
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from build_scores import DOL_FLOOR, EUDR_FLOOR, GOLD_HUB_FLOOR, find, read_csv
+from build_scores import DOL_FLOOR, EUDR_FLOOR, GOLD_HUB_FLOOR, REGION_RULES, THEMES, find, read_csv
 from commodity_keys import KEY_EUDR, good_keys
 
 
@@ -38,6 +41,32 @@ def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
                                              f"the sources read do not say it was removed")
     dol = dol[(dol["child_labor"] == "1") | (dol["forced_labor"] == "1")].reset_index(drop=True)
     return dol, notes
+
+
+def sector_evidence(codes) -> dict[tuple, dict]:
+    """Sector findings (raw/sector_evidence.csv) -> commodity evidence rows keyed (iso2, commodity, theme).
+
+    A row records a hazard that a government, UN or comparable report documents in the production of
+    one good in one country (Rana Plaza and Tazreen in Bangladesh's garment factories); its ``rule``
+    is one of ``REGION_RULES`` and sets the floor, as for a sub-national finding.  The stages the
+    finding describes are those of the good in ``evidence_stages.csv``.
+    """
+    path = find("sector_evidence.csv")
+    rows = {}
+    for r in read_csv(path).itertuples(index=False):
+        if r.iso2 not in codes:
+            sys.exit(f"{path.name}: unknown country {r.iso2!r}")
+        if r.theme not in THEMES:
+            sys.exit(f"{path.name}: unknown theme {r.theme!r}")
+        if r.rule not in REGION_RULES:
+            sys.exit(f"{path.name}: unknown rule {r.rule!r} (one of {', '.join(REGION_RULES)})")
+        if not (r.source_url.startswith("http") and r.quote.strip()):
+            sys.exit(f"{path.name}: {r.iso2}/{r.commodity} needs a source address and a quote")
+        rows[(r.iso2, r.commodity, r.theme)] = dict(
+            iso2=r.iso2, commodity=r.commodity, theme=r.theme, floor=REGION_RULES[r.rule],
+            source=f"{r.source_title}, {r.source_url} ({path.name})", year=r.year,
+            evidence=f"sector finding ({r.rule}={REGION_RULES[r.rule]:g}): {r.value}")
+    return rows
 
 
 def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, codes, dol_notes=None):
@@ -73,6 +102,10 @@ def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, 
             evidence=(f"gold transit/trading hub: {r.basis}. OECD Due Diligence Guidance for Minerals, Annex II and "
                       f"Supplement on Gold: gold claimed to originate from, or transported via, a country through "
                       f"which gold from conflict-affected and high-risk areas is known to transit is a red flag"))
+    for k, row in sector_evidence(codes).items():
+        if k in rows:
+            sys.exit(f"sector_evidence.csv: {k} is already evidence of another source")
+        rows[k] = row
     bench_src = f"EUDR country benchmark, Implementing Regulation (EU) 2025/1093 ({find('eudr_country_benchmark.csv').name})"
     eudr_for_key = dict(KEY_EUDR)
     for r in bench.itertuples(index=False):
