@@ -1,4 +1,11 @@
-"""The stage and theme vocabularies read without pandas: names, chain order and English/Dutch labels.
+"""The vocabularies read without pandas: names, chain order and English/Dutch labels and sentences.
+
+Every word riskgraph shows a reader in English or Dutch is data in
+``datasets/vocabulary/``: stages (``stages.csv``), themes (``themes.csv``),
+commodities (``commodities.csv``), other terms by kind — column headers,
+categories, severities, facts, sectors (``terms.csv``) — and the sentences
+with numbers, as templates per language (``phrases.csv``).
+:mod:`riskgraph.formatting` says them (numbers as ``1.127,5`` in Dutch).
 
 The command line builds its option choices (sectors, themes) and labels its
 output from these; reading them with the ``csv`` module keeps
@@ -75,3 +82,44 @@ def theme_label(theme: str, lang: str = "en") -> str:
         if row["theme"] == theme:
             return row[f"label_{lang}"]
     return theme
+
+
+def _read(name: str) -> tuple[dict, ...]:
+    with open(dataset_path("vocabulary", name), encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=None)
+def commodity_labels(lang: str = "en") -> dict[str, str]:
+    """Commodity key → its name in ``lang`` (``datasets/vocabulary/commodities.csv``)."""
+    return {row["commodity"]: row[f"label_{lang}"] for row in _read("commodities.csv")}
+
+
+def commodity_label(commodity: str, lang: str = "en") -> str:
+    """A commodity's name in ``lang``; keys not in the vocabulary keep their name.
+
+    >>> commodity_label("oil_palm", "nl"), commodity_label("unobtainium", "nl")
+    ('oliepalm', 'unobtainium')
+    """
+    return commodity_labels(lang).get(commodity, commodity)
+
+
+@lru_cache(maxsize=None)
+def term_labels(lang: str = "en") -> dict[tuple[str, str], str]:
+    """``(kind, term)`` → its label in ``lang`` (``datasets/vocabulary/terms.csv``)."""
+    return {(row["kind"], row["term"]): row[f"label_{lang}"] for row in _read("terms.csv")}
+
+
+def term_label(kind: str, term: str, lang: str = "en") -> str:
+    """A term of a kind (``header``, ``category``, ``severity``, ``fact``, …) in ``lang``; unknown terms stay.
+
+    >>> term_label("severity", "warning", "nl"), term_label("header", "peak_stage", "nl")
+    ('waarschuwing', 'piek ketenstap')
+    """
+    return term_labels(lang).get((kind, term), term)
+
+
+@lru_cache(maxsize=None)
+def phrase_templates(lang: str = "en") -> dict[str, str]:
+    """Phrase key → its template in ``lang`` (``datasets/vocabulary/phrases.csv``)."""
+    return {row["key"]: row[lang] for row in _read("phrases.csv")}

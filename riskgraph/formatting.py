@@ -20,8 +20,18 @@ rules here:
   keep every digit a source carries.
 * **One language for everything** (:func:`resolve_lang`): English unless
   ``--lang`` or ``RISKGRAPH_LANG`` says Dutch; Dutch tables use the
-  vocabulary's stage and theme labels, Dutch categories and headers, and
-  Dutch numbers (``1.127,5``).
+  vocabulary's labels (``datasets/vocabulary/``: stages, themes,
+  commodities, and in ``terms.csv`` headers, categories, severities, facts,
+  sectors), sentences from per-language templates (:class:`Phrase`,
+  ``phrases.csv``) and Dutch numbers (``1.127,5``).
+* **What is translated and what is not**: only what a person reads —
+  terminal tables, titles, reports, maps. The API's data and the machine
+  outputs (``--format csv`` / ``json``, ``.csv`` / ``.parquet`` / ``.json``
+  files) keep English column names and the canonical codes (``stage``
+  ``mine_asm``, ``theme`` ``child_labour``, ``commodity`` ``oil_palm``) and
+  English sentences, in every language: they are an interface that scripts
+  read, and a Dutch run must not change it. Names of sources and the
+  evidence they state are cited as published.
 
 This module imports no pandas at import time (the command line's start-up
 stays below the cost of ``import pandas``); DataFrames are only handled when
@@ -30,9 +40,11 @@ a function is called with one.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 from contextvars import ContextVar
+from functools import lru_cache
 
 from riskgraph import _vocabulary
 from riskgraph._vocabulary import LANGUAGES
@@ -41,29 +53,6 @@ from riskgraph._vocabulary import LANGUAGES
 LANG_ENV = "RISKGRAPH_LANG"
 
 _LANG: ContextVar[str | None] = ContextVar("riskgraph_lang", default=None)
-
-CATEGORY_LABELS = {
-    "en": {"low": "low", "medium": "medium", "high": "high", "very_high": "very high"},
-    "nl": {"low": "laag", "medium": "middel", "high": "hoog", "very_high": "zeer hoog"},
-}
-
-#: Column headers of the terminal tables in Dutch (English headers are the column names).
-HEADERS_NL = {
-    "actor": "actor", "actors": "actoren", "name": "naam", "stage": "ketenstap", "country": "land",
-    "commodity": "grondstof", "sector": "sector", "theme": "thema", "share": "aandeel", "weight": "gewicht",
-    "likelihood": "waarschijnlijkheid", "relevance": "relevantie", "risk": "risico", "contribution": "bijdrage",
-    "basis": "grondslag", "source": "bron", "year": "jaar", "exposure": "blootstelling", "peak": "piek",
-    "category": "categorie", "severity": "ernst", "priority": "prioriteit", "peak_stage": "piek ketenstap",
-    "peak_country": "piek land", "peak_actor": "piekactor", "unknown_share": "onbekende herkomst",
-    "node": "schakel", "chain": "keten", "score": "score", "rank": "rang", "kind": "soort", "reasons": "redenen",
-    "reason": "reden", "count": "aantal", "file": "bestand", "row": "rij", "column": "kolom", "value": "waarde",
-    "message": "melding", "first rows": "eerste rijen", "table": "tabel", "rows_in": "rijen in",
-    "accepted": "aanvaard", "quarantined": "in quarantaine", "empty_rows": "lege rijen", "fact": "feit",
-    "path": "pad", "volume": "volume", "flows": "stromen", "plots": "percelen", "countries": "landen",
-    "errors": "fouten", "warnings": "waarschuwingen", "cells": "cellen", "hotspots": "hotspots",
-    "seconds": "seconden", "plot": "perceel", "reach": "bereik", "cluster": "cluster", "change": "wijziging",
-    "members": "leden", "detail": "toelichting", "rule": "regel",
-}
 
 SHARE_COLUMNS = {"share", "weight", "peak_share", "unknown_share", "risky_share", "coverage", "traced_share",
                  "share_before", "share_after"}
@@ -79,6 +68,10 @@ PROSE_COLUMNS = {"message", "reasons", "path", "detail", "description", "first r
 STAGE_COLUMNS = {"stage", "peak_stage", "stage_to"}
 THEME_COLUMNS = {"theme"}
 CATEGORY_COLUMNS = {"category"}
+COMMODITY_COLUMNS = {"commodity", "peak_commodity"}
+#: Text columns whose values are terms of ``datasets/vocabulary/terms.csv``: column → kind of term.
+TERM_COLUMNS = {"severity": "severity", "fact": "fact", "sector": "sector", "basis": "basis", "peak_basis": "basis",
+                "kind": "kind", "benchmark": "benchmark"}
 
 _LEADING_NUMBER = re.compile(r"^[<>−-]?\d[\d.,]*%?")
 DIGITS = {"likelihood": 2, "exposure": 4, "volume": 1, "coordinate": 4, "z": 2, "share": 1}
@@ -113,7 +106,8 @@ def category_label(category, lang: str | None = None) -> str:
     """``very_high`` → "very high" / "zeer hoog"."""
     if category is None or category != category:
         return ""
-    return CATEGORY_LABELS[resolve_lang(lang)].get(str(category), str(category).replace("_", " "))
+    label = _vocabulary.term_labels(resolve_lang(lang)).get(("category", str(category)))
+    return label if label is not None else str(category).replace("_", " ")
 
 
 def stage_label(stage, lang: str | None = None, sector: str | None = None) -> str:
@@ -131,12 +125,153 @@ def theme_label(theme, lang: str | None = None) -> str:
     return _vocabulary.theme_label(str(theme), resolve_lang(lang))
 
 
+def commodity_label(commodity, lang: str | None = None) -> str:
+    """A commodity as a reader sees it: the key in English tables (``oil_palm``), its name in Dutch (``oliepalm``)."""
+    if commodity is None or commodity != commodity:
+        return ""
+    lang = resolve_lang(lang)
+    return str(commodity) if lang == "en" else _vocabulary.commodity_label(str(commodity), lang)
+
+
+def term_label(kind: str, term, lang: str | None = None) -> str:
+    """A term of ``datasets/vocabulary/terms.csv`` (``severity`` ``warning`` → "waarschuwing"); unknown terms stay."""
+    if term is None or term != term:
+        return ""
+    return _vocabulary.term_label(kind, str(term), resolve_lang(lang))
+
+
+def country_label(code, lang: str | None = None) -> str:
+    """A country's name from its ISO alpha-2 code: "Côte d'Ivoire" / "Ivoorkust" (ISO 3166 via pycountry)."""
+    if code is None or code != code or not str(code):
+        return ""
+    from riskgraph.chain.countries import country_name
+
+    return country_name(str(code), resolve_lang(lang))
+
+
 def header_label(column, lang: str | None = None) -> str:
     """A column header: the name in English, its Dutch word in Dutch (stage and country codes stay)."""
     text = str(column)
     if resolve_lang(lang) == "nl":
-        return HEADERS_NL.get(text, text)
+        return _vocabulary.term_label("header", text, "nl")
     return text
+
+
+# --------------------------------------------------------------------------- sentences
+
+class Phrase(str):
+    """A sentence with numbers, in English, that can be said in another language.
+
+    ``Phrase("hotspot.relevance", stage="mine_asm", relevance=1.0, minimum=0.5)``
+    is the English sentence of that template of ``datasets/vocabulary/phrases.csv``
+    — a ``str``, so the API's data stay English text that compares, joins
+    and serialises as text — and :meth:`text` gives the same sentence in
+    Dutch, from the Dutch template, with the same values: numbers as
+    ``1.127,5``, stages, themes and commodities by their Dutch labels. The
+    presentation layer (terminal tables, reports, maps) calls :func:`say` on
+    what it shows; CSV and JSON carry the English text.
+
+    Placeholders: ``{name}`` (text as given; numbers by :func:`format_number`),
+    ``{name:KIND}`` with a number kind (``share``, ``likelihood``, ``exposure``,
+    ``volume``, ``count``, ``plain``) or a label kind (``stage``, ``theme``,
+    ``commodity``, ``category``, ``country_name`` or ``term:<kind>``), or a
+    Python format spec (``{share:.1%}``) whose digits follow the language.
+    A value may itself be a :class:`Phrase` or a list of them.
+    """
+
+    def __new__(cls, key: str, /, **values):
+        self = super().__new__(cls, _render(key, "en", values))
+        self.key = key
+        self.values = values
+        return self
+
+    def text(self, lang: str | None = None) -> str:
+        """The sentence in ``lang`` (default: the command's language)."""
+        lang = resolve_lang(lang)
+        return str.__str__(self) if lang == "en" else _render(self.key, lang, self.values)
+
+    def __reduce__(self):
+        return (_phrase, (self.key, self.values))
+
+    @classmethod
+    def join(cls, parts, sep: str = "; ") -> "Phrase":
+        """Phrases joined with ``sep``: one text in English that is said part by part in another language."""
+        return cls("_join", parts=list(parts), sep=sep)
+
+
+def _phrase(key: str, values: dict) -> Phrase:
+    return Phrase(key, **values)
+
+
+@lru_cache(maxsize=None)
+def _template(key: str, lang: str) -> tuple:
+    """A template as ``(literal, field, spec)`` triples, parsed once."""
+    from string import Formatter
+
+    templates = _vocabulary.phrase_templates(lang)
+    if key not in templates:
+        from riskgraph.errors import RiskGraphError
+
+        raise RiskGraphError(f"no phrase {key!r} in datasets/vocabulary/phrases.csv")
+    return tuple((literal, field, spec or "") for literal, field, spec, _ in Formatter().parse(templates[key]))
+
+
+_LABELS = {"stage": lambda v, lang: stage_label(v, lang), "theme": lambda v, lang: theme_label(v, lang),
+           "commodity": lambda v, lang: commodity_label(v, lang), "category": lambda v, lang: category_label(v, lang),
+           "country_name": lambda v, lang: country_label(v, lang)}
+_NUMBER_KINDS = {"share", "likelihood", "exposure", "volume", "count", "plain", "float", "coordinate", "z"}
+
+
+def _say_number(value, spec: str, lang: str) -> str:
+    if spec in _NUMBER_KINDS:
+        return format_number(value, spec, lang)
+    if not spec:
+        if not math.isfinite(float(value)):
+            return format_number(value, "float", lang)
+        return format_number(value, "plain" if float(value) == int(value) else "float", lang)
+    text = format(value, spec)
+    return text if lang == "en" else _grouped(text, lang)
+
+
+def _say_value(value, spec: str, lang: str) -> str:
+    kind = type(value)
+    if kind is float or kind is int or (kind is not Phrase and isinstance(value, float)):  # the common case first
+        return _say_number(value, spec, lang) if spec not in _LABELS else _LABELS[spec](value, lang)
+    if kind is Phrase:
+        return value.text(lang)
+    if spec in _LABELS:
+        return _LABELS[spec](value, lang)
+    if spec.startswith("term:"):
+        return term_label(spec[5:], value, lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_say_value(v, spec, lang) for v in value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # NumPy numbers
+        return _say_number(value, spec, lang)
+    return str(value)  # text (or "?" for a number that is not there) as given
+
+
+def _render(key: str, lang: str, values: dict) -> str:
+    if key == "_join":
+        return values["sep"].join(_say_value(part, "", lang) for part in values["parts"])
+    return "".join([literal if field is None else literal + _say_value(values[field], spec, lang)
+                    for literal, field, spec in _template(key, lang)])
+
+
+def say(value, lang: str | None = None):
+    """What a reader sees of a value in ``lang``: a :class:`Phrase` in that language, lists said item by item.
+
+    Anything else is returned as it is.
+    """
+    if isinstance(value, Phrase):
+        return value.text(lang)
+    if isinstance(value, list):
+        return [say(v, lang) for v in value]
+    return value
+
+
+def phrase(key: str, lang: str | None = None, /, **values) -> str:
+    """The template ``key`` said in ``lang`` with ``values`` (a title, a note): ``phrase("info.title", name=…)``."""
+    return _render(key, resolve_lang(lang), values)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -270,23 +405,34 @@ def rounded(frame):
 
 
 def format_cell(value, kind: str, column: str, lang: str) -> str:
-    """One cell of a terminal table: numbers by kind, labels translated, lists joined."""
+    """One cell of a terminal table: numbers by kind, labels and sentences translated, lists joined."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple, set, frozenset)):
-        return "; ".join(str(v) for v in value)
-    if kind != "text" and not isinstance(value, (str, bool)):
-        return format_number(value, kind, lang)
+        return "; ".join(str(say(v, lang)) for v in value)
+    if isinstance(value, Phrase):
+        return value.text(lang)
     if isinstance(value, float) and math.isnan(value):
         return ""
-    if value is not None and str(value) in {"<NA>", "nan", "NaT"}:
+    if str(value) in {"<NA>", "nan", "NaT"}:
         return ""
+    if kind != "text" and not isinstance(value, (str, bool)):
+        return format_number(value, kind, lang)
     if column in CATEGORY_COLUMNS:
         return category_label(value, lang)
-    if lang != "en" and column in STAGE_COLUMNS:
-        return stage_label(value, lang)
-    if lang != "en" and column in THEME_COLUMNS:
-        return theme_label(value, lang)
+    if lang != "en":
+        if column in STAGE_COLUMNS:
+            return stage_label(value, lang)
+        if column in THEME_COLUMNS:
+            return theme_label(value, lang)
+        if column in COMMODITY_COLUMNS:
+            return commodity_label(value, lang)
+        if column in TERM_COLUMNS:
+            return term_label(TERM_COLUMNS[column], value, lang)
+        if isinstance(value, bool) or (type(value).__module__ == "numpy" and "bool" in type(value).__name__):
+            return term_label("boolean", str(bool(value)), lang)
+    elif column == "fact":
+        return term_label("fact", value, lang)
     return str(value)
 
 
@@ -458,7 +604,7 @@ def group_findings(issues, *, first: int = 3, lang: str | None = None):
 
 
 __all__ = [
-    "CATEGORY_LABELS", "LANG_ENV", "category_label", "column_kind", "format_cell", "format_number",
-    "group_findings", "header_label", "render_table", "resolve_lang", "round_meaningful", "rounded",
-    "stage_label", "terminal_width", "theme_label", "use_language",
+    "LANG_ENV", "Phrase", "category_label", "column_kind", "commodity_label", "country_label", "format_cell",
+    "format_number", "group_findings", "header_label", "phrase", "render_table", "resolve_lang", "round_meaningful",
+    "rounded", "say", "stage_label", "term_label", "terminal_width", "theme_label", "use_language",
 ]

@@ -139,9 +139,25 @@ def normalise_countries(values: pd.Series) -> pd.Series:
     return map_distinct(values, to_iso2)
 
 
-def country_name(iso2: str) -> str:
-    """The ISO short name of an alpha-2 code (the code itself when unknown)."""
+def country_name(iso2: str, lang: str = "en") -> str:
+    """The ISO short name of an alpha-2 code (the code itself when unknown), in English or Dutch.
+
+    Dutch names are the Debian iso-codes translations of ISO 3166-1 that
+    pycountry ships (``CI`` → "Ivoorkust").
+
+    >>> country_name("CI"), country_name("CI", "nl")
+    ("Côte d'Ivoire", 'Ivoorkust')
+    """
     if iso2 in EXTRA_CODES:
         return EXTRA_CODES[iso2]
     found = pycountry.countries.get(alpha_2=iso2)
-    return found.name if found else iso2
+    if not found:
+        return iso2
+    return found.name if lang == "en" else _country_translation(lang).gettext(found.name)
+
+
+@lru_cache(maxsize=None)
+def _country_translation(lang: str):
+    import gettext
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.chain.model import Chain
+from riskgraph.formatting import Phrase
 
 
 from riskgraph._vocabulary import HOTSPOT_THEMES  # noqa: E402  (the command line reads it without pandas)
@@ -58,11 +59,8 @@ def _actor_frame(chain: Chain, assessment, theme: str) -> pd.DataFrame:
     return frame
 
 
-def _reach_reason(reach: float, dependence: float, basis: str) -> str:
-    what = ("of the volume delivered at the chain ends" if basis == "volume"
-            else "of the chain ends' material (mean over ends)")
-    return (f"{reach:.1%} {what} passed through it; downstream dependence {dependence:.2f} "
-            "(Σ over downstream actors of the share of their material that came through it)")
+def _reach_reason(reach: float, dependence: float, basis: str) -> Phrase:
+    return Phrase("reach.volume" if basis == "volume" else "reach.mean_share", reach=reach, dependence=dependence)
 
 
 def _float(value) -> float:
@@ -72,14 +70,17 @@ def _float(value) -> float:
         return np.nan
 
 
-def _num(value) -> str:
+def _num(value):
+    """A number for a reason, or "?" when it is not there."""
     value = _float(value)
-    return "?" if not np.isfinite(value) else f"{value:.2f}"
+    return "?" if not np.isfinite(value) else value
 
 
-def _ids(values, limit: int = 5) -> str:
+def _ids(values, limit: int = 5):
+    """Ids for a reason: the first ``limit``, then "and N more"."""
     values = [str(v) for v in values]
-    return ", ".join(values[:limit]) + (f" and {len(values) - limit} more" if len(values) > limit else "")
+    shown = ", ".join(values[:limit])
+    return Phrase("list.more", ids=shown, more=len(values) - limit) if len(values) > limit else shown
 
 
 def _rank(frame: pd.DataFrame, score: str = "score") -> pd.DataFrame:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskgraph import _vocabulary
 from riskgraph.chain.model import Chain, stage_order
+from riskgraph.formatting import Phrase
 from riskgraph.hotspots._common import ANOMALY_COLUMNS, MIN_ACTORS_FOR_ISOLATION
 
 
@@ -41,12 +43,11 @@ def mass_balance_gaps(chain: Chain, *, tolerance: float = 0.10) -> pd.DataFrame:
     for actor, row in both[gap].iterrows():
         unit = f" {row['unit_in']}" if isinstance(row["unit_in"], str) and row["unit_in"] else ""
         excess = row["volume_out"] / row["volume_in"] - 1 if row["volume_in"] > 0 else np.inf
-        gap_text = (f"{excess:.0%} more out than in" if np.isfinite(excess) else "nothing received")
+        gap = (Phrase("anomaly.more_out", excess=excess) if np.isfinite(excess) else Phrase("anomaly.nothing_received"))
         rows.append({"actor": actor, "kind": "mass_balance", "year": pd.NA, "score": float(excess),
-                     "reason": f"ships {row['volume_out']:,.1f}{unit} but receives {row['volume_in']:,.1f}{unit}: "
-                               f"{gap_text} (tolerance {tolerance:.0%}); material of unrecorded origin may be "
-                               "mixed in"})
-    return _with_actor_info(chain, pd.DataFrame(rows, columns=["actor", "kind", "year", "score", "reason"]))
+                     "reason": Phrase("anomaly.mass_balance", shipped=float(row["volume_out"]), unit=unit,
+                                      received=float(row["volume_in"]), gap=gap, tolerance=tolerance)})
+    return _with_actor_info(chain, _anomaly_frame(rows))
 
 
 def _input_shares_by_year(chain: Chain) -> pd.DataFrame:
@@ -75,7 +76,7 @@ def sourcing_shifts(chain: Chain, *, threshold: float = 0.30) -> pd.DataFrame:
     shares = _input_shares_by_year(chain)
     rows = []
     if shares.empty:
-        return _with_actor_info(chain, pd.DataFrame(rows, columns=["actor", "kind", "year", "score", "reason"]))
+        return _with_actor_info(chain, _anomaly_frame(rows))
     table = shares.pivot_table(index=["target", "year"], columns="country", values="share", fill_value=0.0)
     for target, block in table.groupby(level="target"):
         years = block.index.get_level_values("year").to_numpy()
@@ -86,25 +87,19 @@ def sourcing_shifts(chain: Chain, *, threshold: float = 0.30) -> pd.DataFrame:
             if largest <= threshold:
                 continue
             order = np.argsort(-np.abs(delta))[:2]
-            changes = [f"share from {block.columns[j]} {'rose' if delta[j] > 0 else 'fell'} from "
-                       f"{values[k - 1][j]:.0%} ({years[k - 1]}) to {values[k][j]:.0%} ({years[k]})"
+            changes = [Phrase("anomaly.share_rose" if delta[j] > 0 else "anomaly.share_fell",
+                              country=block.columns[j], before=float(values[k - 1][j]), year_before=int(years[k - 1]),
+                              after=float(values[k][j]), year_after=int(years[k]))
                        for j in order if abs(delta[j]) > 0]
             rows.append({"actor": target, "kind": "sourcing_shift", "year": int(years[k]), "score": largest,
-                         "reason": "; ".join(changes) + f" (threshold {threshold:.0%} points)"})
-    return _with_actor_info(chain, pd.DataFrame(rows, columns=["actor", "kind", "year", "score", "reason"]))
+                         "reason": Phrase("anomaly.shift", changes=Phrase.join(changes), threshold=threshold)})
+    return _with_actor_info(chain, _anomaly_frame(rows))
 
 
-FEATURES = {
-    "stage_order": "stage position",
-    "log_in": "volume received",
-    "log_out": "volume shipped",
-    "balance": "out/in ratio",
-    "suppliers": "suppliers",
-    "buyers": "buyers",
-    "supplier_countries": "supplier countries",
-    "top_supplier_share": "largest supplier's share",
-    "max_shift": "largest year-on-year sourcing shift",
-}
+#: The flow features of each actor, by name; their words are in ``datasets/vocabulary/terms.csv`` (kind ``feature``).
+FEATURES = {name: _vocabulary.term_label("feature", name) for name in (
+    "stage_order", "log_in", "log_out", "balance", "suppliers", "buyers", "supplier_countries", "top_supplier_share",
+    "max_shift")}
 
 
 def actor_features(chain: Chain) -> pd.DataFrame:
@@ -171,7 +166,8 @@ def isolation_anomalies(chain: Chain, *, contamination: float = 0.02, random_sta
         actor = features.index[p]
         same = stages == stages.iloc[p]
         peers = features[same] if same.sum() >= 5 else features
-        group = f"among {stages.iloc[p]}s" if same.sum() >= 5 else "in the chain"
+        group = (Phrase("anomaly.among_stage", stage=stages.iloc[p]) if same.sum() >= 5
+                 else Phrase("anomaly.in_chain"))
         notes = []
         for column in columns:
             if column == "stage_order":
@@ -183,21 +179,23 @@ def isolation_anomalies(chain: Chain, *, contamination: float = 0.02, random_sta
             notes.append((abs(z), column, median))
         notes.sort(reverse=True)
         notes = [note for note in notes if note[0] >= 1.5] or notes[:1]
-        words = [f"{FEATURES[c]} {_feature_text(c, features[c].iloc[p])} (median {group} "
-                 f"{_feature_text(c, m)})" for _, c, m in notes[:2]]
+        words = [_feature_phrase(c, features[c].iloc[p], m, group) for _, c, m in notes[:2]]
         rows.append({"actor": actor, "kind": "isolation_forest", "year": pd.NA, "score": float(scores[p]),
-                     "reason": "unusual combination of flows for the chain: " + "; ".join(words)})
-    return _with_actor_info(chain, pd.DataFrame(rows, columns=["actor", "kind", "year", "score", "reason"]))
+                     "reason": Phrase("anomaly.unusual", features=Phrase.join(words))})
+    return _with_actor_info(chain, _anomaly_frame(rows))
 
 
-def _feature_text(column: str, value: float) -> str:
+def _feature_phrase(column: str, value: float, median: float, group: Phrase) -> Phrase:
+    """``volume received 1,200.0 (median among refiners 300.0)``: a feature in its own units."""
     if column in ("log_in", "log_out"):
-        return f"{np.expm1(value):,.1f}"
-    if column == "balance":
-        return f"{np.exp(value):.2f}"
-    if column in ("top_supplier_share", "max_shift"):
-        return f"{value:.0%}"
-    return f"{value:g}"
+        key, value, median = "volume", np.expm1(value), np.expm1(median)
+    elif column == "balance":
+        key, value, median = "ratio", np.exp(value), np.exp(median)
+    elif column in ("top_supplier_share", "max_shift"):
+        key = "share"
+    else:
+        key = "count"
+    return Phrase(f"anomaly.feature.{key}", feature=column, value=float(value), median=float(median), group=group)
 
 
 def anomalies(chain: Chain, *, tolerance: float = 0.10, shift: float = 0.30, contamination: float = 0.02,
@@ -215,6 +213,14 @@ def anomalies(chain: Chain, *, tolerance: float = 0.10, shift: float = 0.30, con
     frame = pd.concat(parts, ignore_index=True)
     frame["year"] = frame["year"].astype("Int64")
     return frame[ANOMALY_COLUMNS]
+
+
+def _anomaly_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a frame whose ``reason`` column holds the :class:`Phrase` objects (object dtype: a str
+    column would keep only their English text)."""
+    frame = pd.DataFrame(rows, columns=["actor", "kind", "year", "score", "reason"])
+    frame["reason"] = pd.Series([row["reason"] for row in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def _with_actor_info(chain: Chain, frame: pd.DataFrame) -> pd.DataFrame:

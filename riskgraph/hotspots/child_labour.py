@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from riskgraph.chain.model import Chain
+from riskgraph.formatting import Phrase
 from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _float, _reach_reason
 from riskgraph.hotspots.reach import downstream_reach
 
@@ -41,13 +42,13 @@ def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.Da
         columns={"basis": "reach_basis"}))
     rows = []
     for actor, a in table.to_dict("index").items():
-        reasons = [f"stage {a['stage']}: child-labour relevance {a['g']:.2f} (≥ {RELEVANCE_MIN})"]
+        reasons = [Phrase("child_labour.relevance", stage=a["stage"], relevance=a["g"], minimum=RELEVANCE_MIN)]
         if a["listed"] is not None:
             reasons.append(a["listed"])
         if a["L"] >= high:
-            reasons.append(f"likelihood {a['L']:.2f} in {a['country']} is high (≥ {high:.2f}); source: {a['source']}")
-        reasons.append(f"child-labour likelihood here r = {a['risk']:.2f} ({a['basis']}); priority = severity "
-                       f"{severity:g} × {a['risk']:.2f}")
+            reasons.append(Phrase("child_labour.high", likelihood=a["L"], country=a["country"], high=high,
+                                  source=a["source"]))
+        reasons.append(Phrase("child_labour.priority", risk=a["risk"], basis=a["basis"], severity=severity))
         reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
         rows.append({"kind": "actor", "actor": actor, "plot": None, "name": a["name"], "stage": a["stage"],
                      "country": a["country"], "commodity": a["key"], "exposure": float(a["risk"]),

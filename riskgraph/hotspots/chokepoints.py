@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.chain.model import Chain
+from riskgraph.formatting import Phrase
 from riskgraph.hotspots._common import CHOKEPOINT_COLUMNS, HOTSPOT_THEMES
 from riskgraph.hotspots.reach import downstream_reach
 
@@ -94,17 +95,16 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
                 continue
             actor = actors[p]
             good = assessment.commodities[which[i]]
-            words = theme.replace("_", " ")
             reasons = [
-                f"{best[i]:.0%} of its {good} comes from origins where {words} is likely (likelihood ≥ {high:.2f})",
-                f"the {words} likelihood of its {good}'s origins is {likely[i]:.2f} (share-weighted)",
-                f"{reach['reach'].iloc[p]:.1%} of the chain's delivered material passes through it",
-                f"{suppliers.iloc[p]} suppliers in {supplier_countries.iloc[p]} countries, {buyers.iloc[p]} buyers",
+                Phrase("chokepoint.risky_share", share=best[i], commodity=good, theme=theme, high=high),
+                Phrase("chokepoint.origin_likelihood", theme=theme, commodity=good, likelihood=likely[i]),
+                Phrase("chokepoint.reach", reach=reach["reach"].iloc[p]),
+                Phrase("chokepoint.links", suppliers=int(suppliers.iloc[p]),
+                       countries=int(supplier_countries.iloc[p]), buyers=int(buyers.iloc[p])),
             ]
             unidentified = bool(unknown_refiner[p])
             if unidentified:
-                reasons.insert(0, "an unidentified refiner (no RMI smelter id): no audit can be checked against "
-                                  "the RMAP list, so its risky gold is unverified (OECD Gold Supplement, Step 1–2)")
+                reasons.insert(0, Phrase("chokepoint.unidentified_refiner"))
             rows.append({"theme": theme, "actor": actor, "name": info["name"].iloc[p], "stage": info["stage"].iloc[p],
                          "country": info["country"].iloc[p], "risky_share": float(best[i]),
                          "upstream_exposure": float(likely[i]), "reach": float(reach["reach"].iloc[p]),

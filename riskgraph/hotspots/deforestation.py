@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from riskgraph.chain.model import Chain, chain_start_stages
+from riskgraph.formatting import Phrase
 from riskgraph.hotspots._common import RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num, _reach_reason, eudr_benchmark
 from riskgraph.hotspots.reach import downstream_reach
 
@@ -88,24 +89,22 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
         a = info[actor]
         risky = a["benchmark"] in RISKY_BENCHMARK
         benchmark_class = a["benchmark"] if isinstance(a["benchmark"], str) else "unlisted"
-        reasons = [f"{a['key']} is an EUDR commodity ({a['eudr']})" + (" and " if risky else "; ")
-                   + f"{a['country']} is '{benchmark_class}' risk in the EUDR country benchmark",
-                   f"deforestation likelihood here {a['exposure']:.2f} (country/commodity "
-                   f"{_num(a['prior'])}, raised by plot evidence where recorded, × stage relevance "
-                   f"{_num(a['relevance'])}); priority = severity {severity:g} × {a['exposure']:.2f}"]
+        reasons = [Phrase("deforestation.eudr_risky" if risky else "deforestation.eudr", commodity=a["key"],
+                          eudr=a["eudr"], country=a["country"], benchmark=benchmark_class),
+                   Phrase("deforestation.likelihood", likelihood=a["exposure"], prior=_num(a["prior"]),
+                          relevance=_num(a["relevance"]), severity=severity)]
         if actor in loss_plots.groups:
             group = loss_plots.get_group(actor)
             hectares = np.nansum(group["loss_after_cutoff_ha"].to_numpy(dtype=float))
-            reasons.append(f"{len(group)} of {a['plot_count']} plots lost forest after the EUDR cut-off "
-                           f"(31 Dec 2020): {hectares:.1f} ha; {a['loss_share']:.0%} of its plot area "
-                           f"({_ids(group['plot'])})")
+            reasons.append(Phrase("deforestation.loss_plots", lost=len(group), plots=a["plot_count"],
+                                  hectares=hectares, share=a["loss_share"], ids=_ids(group["plot"])))
         if actor in error_plots.groups:
             group = error_plots.get_group(actor)
             rules = sorted({rule for rules in group["error_rules"] for rule in rules})
-            reasons.append(f"{len(group)} of {a['plot_count']} plots fail EUDR geolocation rules "
-                           f"({', '.join(rules)}): {_ids(group['plot'])}")
+            reasons.append(Phrase("deforestation.failed_plots", failed=len(group), plots=a["plot_count"],
+                                  rules=rules, ids=_ids(group["plot"])))
         if a["no_plots"]:
-            reasons.append("no plot geolocation recorded for an EUDR commodity (EUDR Art. 9(1)(d))")
+            reasons.append(Phrase("deforestation.no_plots"))
         reasons.append(_reach_reason(a["reach"], a["dependence"], a["reach_basis"]))
         lat, lon = _float(a["lat"]), _float(a["lon"])
         if not (np.isfinite(lat) and np.isfinite(lon)) and actor in plot_centre.index:
@@ -126,16 +125,19 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
         plot_exposure = g * (1.0 if p["post_cutoff_loss"] else
                              1 - (1 - prior) * (1 - UNVERIFIED_WEIGHT * float(bool(p["error_rules"]))))
         share = float(p["weight_ha"] / totals[actor]) if actor in totals else 1.0
-        reasons = [f"plot {p['plot']}" + (f" of {actor}" if actor else " linked to no actor of the chain")]
+        reasons = [Phrase("deforestation.plot_of", plot=p["plot"], actor=actor) if actor
+                   else Phrase("deforestation.plot_alone", plot=p["plot"])]
         if p["post_cutoff_loss"]:
             hectares = p["loss_after_cutoff_ha"]
-            when = f" in {int(p['loss_year'])}" if np.isfinite(p["loss_year"]) else ""
-            size = f"{hectares:.1f} ha of forest lost" if np.isfinite(hectares) else "forest lost"
-            of_area = f" on a {p['area_ha']:.1f} ha plot" if np.isfinite(p["area_ha"]) else ""
-            reasons.append(f"{size}{when} after the EUDR cut-off (31 Dec 2020){of_area}")
+            reasons.append(Phrase(
+                "deforestation.loss",
+                lost=Phrase("deforestation.lost_ha", hectares=hectares) if np.isfinite(hectares)
+                else Phrase("deforestation.lost"),
+                when=Phrase("deforestation.in_year", year=int(p["loss_year"])) if np.isfinite(p["loss_year"]) else "",
+                area=Phrase("deforestation.on_plot", area=p["area_ha"]) if np.isfinite(p["area_ha"]) else ""))
         if p["error_rules"]:
-            reasons.append("geolocation fails EUDR rules: " + ", ".join(p["error_rules"]))
-        reasons.append(f"{share:.0%} of its producer's plot area")
+            reasons.append(Phrase("deforestation.plot_fails", rules=list(p["error_rules"])))
+        reasons.append(Phrase("deforestation.plot_share", share=share))
         rows.append({"kind": "plot", "actor": actor, "plot": p["plot"], "name": a["name"] if a else None,
                      "stage": a["stage"] if a else None, "country": a["country"] if a else p["country"],
                      "commodity": a["key"] if a else None, "exposure": plot_exposure,

@@ -11,6 +11,7 @@ import pandas as pd
 
 from riskgraph.errors import InputError
 from riskgraph.chain.model import Chain
+from riskgraph.formatting import Phrase
 from riskgraph.hotspots.anomalies import anomalies
 from riskgraph.hotspots.child_labour import child_labour_hotspots
 from riskgraph.hotspots._common import COUNTED_ROWS, HOTSPOT_COLUMNS, HOTSPOT_THEMES, THEME_CHOICES, _float, _rank
@@ -69,7 +70,9 @@ class Hotspots:
     def table(self) -> pd.DataFrame:
         """The hotspots with ``reasons`` joined into one text cell (for CSV and terminals)."""
         frame = self.hotspots.copy()
-        frame["reasons"] = frame["reasons"].map(lambda r: "; ".join(r) if isinstance(r, list) else r)
+        # object dtype: a str column would keep only the English text of the phrases
+        frame["reasons"] = pd.Series([Phrase.join(r) if isinstance(r, list) else r for r in frame["reasons"]],
+                                     index=frame.index, dtype=object)
         return frame
 
     def to_geojson(self, path: Path | str) -> Path:
@@ -277,7 +280,7 @@ def top_hotspots(chain: Chain, top: int = 5, *, assessment=None) -> pd.DataFrame
     plot_table, _ = _plot_table(chain, None, plot_checks(chain.plots, chain.actors))
     ranked = _ranked_hotspots(chain, assessment, HOTSPOT_THEMES, reach, plot_table, top)
     ranked.insert(0, "chain", chain.name)
-    ranked["reasons"] = ranked["reasons"].map("; ".join)
+    ranked["reasons"] = pd.Series([Phrase.join(r) for r in ranked["reasons"]], index=ranked.index, dtype=object)
     ranked["actor"] = [f"{p} (plot of {a or '?'})" if k == "plot" else a
                        for k, a, p in zip(ranked["kind"], ranked["actor"], ranked["plot"])]
     return ranked[["chain", "theme", "rank", "actor", "name", "stage", "country", "score", "reasons"]]
