@@ -70,7 +70,8 @@ def _set_language(ctx: click.Context, param: click.Parameter, value: str | None)
     from riskgraph.formatting import resolve_lang, use_language
 
     lang = resolve_lang(value)
-    use_language(lang)
+    if value is not None:  # without --lang the language stays unset: commands run outside the group leave none behind
+        use_language(lang)
     return lang
 
 
