@@ -130,6 +130,19 @@ def test_dol_2024_removals_are_applied_and_forced_labour_kept():
     assert set(rows("KH", "shrimp")["theme"]) == {"child_labour"}  # not among the removals
 
 
+def test_dol_2024_additions_named_in_two_sources_are_applied_as_2024_rows():
+    added = _read(REFERENCE / "raw" / "dol_tvpra_2024_additions.csv")
+    assert len(added) >= 2 and added["second_source_url"].str.startswith("http").all()
+    for iso in ("MU", "MM"):
+        hit = EVIDENCE[(EVIDENCE["iso2"] == iso) & (EVIDENCE["commodity"] == "garments")
+                       & (EVIDENCE["theme"] == "forced_labour")]
+        assert len(hit) == 1 and hit["year"].iloc[0] == "2024" and "2024 edition" in hit["source"].iloc[0]
+    # Burma's garments keep their 2022 child-labour listing, with the 2022 source
+    burma = EVIDENCE[(EVIDENCE["iso2"] == "MM") & (EVIDENCE["commodity"] == "garments")
+                     & (EVIDENCE["theme"] == "child_labour")]
+    assert list(burma["year"]) == ["2022"]
+
+
 def test_eudr_benchmark_is_a_floor_for_eudr_commodities_only():
     defo = EVIDENCE[EVIDENCE["theme"] == "deforestation"]
     assert set(defo["commodity"]) == {"cattle", "leather", "cocoa", "coffee", "oil_palm", "rubber", "rubber_gloves",

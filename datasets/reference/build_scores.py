@@ -9,6 +9,7 @@ raw/SOURCES-2.md and raw/indicators/SOURCES.md):
   raw/indicators/deforestation_gfw_*.csv       GFW/Hansen tree-cover loss per country and year
   raw/indicators/*_national_estimates.csv      secondary national figures where the primary source has none
   raw/dol_tvpra_list.csv, dol_tvpra_2024_changes.csv   US DOL ILAB TVPRA list (2022) and its sourced 2024 changes
+  raw/dol_tvpra_2024_additions.csv             2024 additions named with country and good in secondary sources
   raw/eudr_country_benchmark.csv, eudr_commodities.csv EUDR benchmark and relevant commodities
   raw/gold_transit_hubs.csv                    gold transit/trading hubs named by the UN Group of Experts
   raw/living_wage_migrant_workforce_states.csv states whose workforce is largely migrant (ILO)

@@ -17,13 +17,20 @@ from commodity_keys import KEY_EUDR, good_keys
 
 
 def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Apply the sourced changes of the 2024 TVPRA edition (raw/dol_tvpra_2024_changes.csv).
+    """Apply the sourced changes of the 2024 TVPRA edition to the 2022 list.
 
-    The four removals take away the child-labour designation (ILAB's stated reason is that child
-    labour in these sectors "has been reduced to no more than isolated incidents"); a forced-labour
-    designation on the same row (Thailand, shrimp) is kept, because the sources read do not say it
-    was removed.  New countries and new goods are named without their goods or countries in the
-    sources read, so they cannot be applied (SOURCES.md, section 3).
+    Removals (raw/dol_tvpra_2024_changes.csv): the four removals take away the child-labour
+    designation (ILAB's stated reason is that child labour in these sectors "has been reduced to no
+    more than isolated incidents"); a forced-labour designation on the same row (Thailand, shrimp) is
+    kept, because the sources read do not say it was removed.
+
+    Additions (raw/dol_tvpra_2024_additions.csv): only the country-good pairs that secondary sources
+    name with their designation (Mauritius and Burma garments, forced labour) are appended, as rows
+    of edition 2024 with their source; the other additions are named without their country or good
+    in the sources read and cannot be applied (SOURCES.md, section 3).
+
+    Returns the list with a ``source`` column (empty for the 2022 rows) and notes keyed
+    ``(iso2, good, edition)`` for the evidence text.
     """
     path = find("dol_tvpra_2024_changes.csv")
     changes = read_csv(path)
@@ -36,9 +43,23 @@ def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             sys.exit(f"{path.name}: removal {c.country}/{c.good} matches {hit.sum()} rows of the 2022 list")
         dol.loc[hit, "child_labor"] = "0"
         row = dol[hit].iloc[0]
-        notes[(row["iso2"], row["good"])] = (f"the 2024 edition removed '{c.good}' from {c.country} ({path.name}: "
+        notes[(row["iso2"], row["good"], row["edition"])] = (f"the 2024 edition removed '{c.good}' from {c.country} ({path.name}: "
                                              f"{c.source_url}); the forced-labour designation is kept because "
                                              f"the sources read do not say it was removed")
+    dol["source"] = ""
+    added_path = find("dol_tvpra_2024_additions.csv")
+    added = read_csv(added_path)
+    for a in added.itertuples(index=False):
+        same = (dol["iso2"] == a.iso2) & (dol["good"] == a.good) & (dol["edition"] == a.edition)
+        if same.any():
+            sys.exit(f"{added_path.name}: {a.country}/{a.good} is already in the list as edition {a.edition}")
+        if not (a.source_url.startswith("http") and a.second_source_url.startswith("http") and a.source_quote):
+            sys.exit(f"{added_path.name}: {a.country}/{a.good} needs two sources and a quote")
+        notes[(a.iso2, a.good, a.edition)] = (f"added in the 2024 edition as reported by {a.source_title} "
+                                              f"({a.source_url}) and {a.second_source_url}")
+    added = added.assign(source=[f"US DOL ILAB TVPRA List, 2024 edition: addition named in secondary sources "
+                                 f"({added_path.name}: {u})" for u in added["source_url"]])
+    dol = pd.concat([dol, added[list(dol.columns)]], ignore_index=True)
     dol = dol[(dol["child_labor"] == "1") | (dol["forced_labor"] == "1")].reset_index(drop=True)
     return dol, notes
 
@@ -82,12 +103,13 @@ def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, 
                 continue
             for key in good_map[r.good]:
                 k = (r.iso2, key, theme)
+                src = r.source or f"{dol_src}, {r.edition} edition"
                 e = rows.setdefault(k, dict(iso2=r.iso2, commodity=key, theme=theme,
-                                            floor=DOL_FLOOR[theme], source=f"{dol_src}, {r.edition} edition",
+                                            floor=DOL_FLOOR[theme], source=src,
                                             year=str(r.edition), goods=[], country=r.country, notes=[]))
                 e["goods"].append(r.good)
-                if (r.iso2, r.good) in dol_notes:
-                    e["notes"].append(dol_notes[(r.iso2, r.good)])
+                if (r.iso2, r.good, r.edition) in dol_notes:
+                    e["notes"].append(dol_notes[(r.iso2, r.good, r.edition)])
     for e in rows.values():
         goods = ", ".join(f"'{g}'" for g in sorted(set(e.pop("goods"))))
         country = e.pop("country")
