@@ -84,12 +84,12 @@ def forest_evidence(chain, folder: Path, hotspots: pd.DataFrame, assessment) -> 
 def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet: bool = False,
              lang: str | None = None) -> pd.DataFrame:
     """Run the whole job on each chain; print summary, top risks and hotspots; write reports to ``out``."""
-    from riskgraph.formatting import resolve_lang
+    from riskgraph.formatting import phrase, resolve_lang
     from riskgraph.progress import progress_steps
 
     lang = resolve_lang(lang)
     if not paths:
-        stderr("No bundled chains found (expected datasets/<sector>/actors.csv).")
+        stderr(phrase("cli.demo.none", lang))
         return pd.DataFrame()
     rows, risks, hot, forest = [], [], [], []
     names = [f"{Path(p).name}: {what}" for p in paths for what in ("reading", "assessing", "hotspots", "reports")]
@@ -97,22 +97,29 @@ def run_demo(paths: list[Path], *, out: Path | None = None, top: int = 5, quiet:
         for path in paths:
             rows.append(_run_one(path, out=out, top=top, lang=lang, step=step, risks=risks, hot=hot, forest=forest))
     summary = pd.DataFrame(rows)
-    emit_table(summary, title="Bundled sector chains: validation, matrices (cells), hotspots")
-    emit_table(pd.concat(risks, ignore_index=True),
-               title="Top risks per sector for its buyers (priority = severity × likelihood, OECD)")
+    emit_table(summary, title=phrase("cli.demo.summary", lang), lang=lang)
+    emit_table(pd.concat(risks, ignore_index=True), title=phrase("cli.demo.risks", lang), lang=lang)
     hotspots = pd.concat(hot, ignore_index=True)
     # The first two reasons; the reports and `riskgraph hotspots` give them all.
-    hotspots["reasons"] = hotspots["reasons"].map(
-        lambda r: "; ".join(list(r)[:2]) + (" …" if len(r) > 2 else "") if isinstance(r, (list, tuple)) else r)
-    emit_table(hotspots, title="Top hotspots per sector")
+    hotspots["reasons"] = pd.Series([_first_reasons(r) for r in hotspots["reasons"]], index=hotspots.index,
+                                    dtype=object)
+    emit_table(hotspots, title=phrase("cli.demo.hotspots", lang), lang=lang)
     for name, folder, table in forest:
-        emit_table(table, title=f"Forest evidence ({name}): plots measured on {folder.name}/ (a synthetic Hansen-style "
-                                "clip) → deforestation hotspot rank → the EUDR operator's statement they block")
+        emit_table(table, title=phrase("cli.demo.forest", lang, name=name, folder=folder.name), lang=lang)
     if out is not None and not quiet:
-        stderr(f"Reports written to {out}/ (one .html and one .xlsx per sector).")
+        stderr(phrase("cli.demo.reports", lang, path=out))
     if not quiet:
-        stderr("Next: riskgraph matrix PATH --node ID · riskgraph explain … · riskgraph report … (riskgraph --help)")
+        stderr(phrase("cli.demo.next", lang))
     return summary
+
+
+def _first_reasons(reasons, first: int = 2):
+    """The first two reasons of a hotspot, said in the command's language when shown."""
+    if not isinstance(reasons, (list, tuple)):
+        return reasons
+    from riskgraph.formatting import Phrase
+
+    return Phrase.join(list(reasons)[:first] + (["…"] if len(reasons) > first else []))
 
 
 def _run_one(path: Path, *, out: Path | None, top: int, lang: str, step, risks: list, hot: list,

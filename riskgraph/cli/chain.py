@@ -39,22 +39,23 @@ def validate(path: Path, fmt: str, quarantine: Path | None, sector: str | None, 
     if fmt == "json":
         print_json(report.to_dict())
     else:
-        emit_table(report.counts, title=f"Validation of {path}")
+        from riskgraph.formatting import phrase
+
+        emit_table(report.counts, title=phrase("cli.validate.title", path=path))
         if len(report.issues):
             from riskgraph.formatting import group_findings
 
             grouped = group_findings(report.issues)
-            emit_table(grouped.head(max_rows), title=(
-                f"Findings ({len(report.errors)} errors, {len(report.warnings)} warnings) by reason: "
-                f"count, first rows, first message"))
+            emit_table(grouped.head(max_rows), title=phrase("cli.validate.findings", errors=len(report.errors),
+                                                            warnings=len(report.warnings)))
             if len(grouped) > max_rows:
-                stderr(f"… {len(grouped) - max_rows} more reasons; use --format json or --quarantine FILE.")
+                stderr(phrase("cli.validate.more", more=len(grouped) - max_rows))
             elif len(report.issues) > len(grouped):
-                stderr("Every finding: --format json or --quarantine FILE.")
+                stderr(phrase("cli.validate.every"))
         else:
-            stderr("No findings.")
+            stderr(phrase("cli.validate.none"))
         if quarantine is not None:
-            stderr(f"Quarantined rows written to {quarantine}")
+            stderr(phrase("cli.validate.quarantined", path=quarantine))
     sys.exit(0 if report.ok else 1)
 
 
@@ -72,6 +73,7 @@ def info(path: Path, fmt: str, lang: str) -> None:
     """
     import pandas as pd
 
+    from riskgraph.formatting import phrase
     from riskgraph.graph import structure
 
     chain = read_chain(path)
@@ -83,12 +85,13 @@ def info(path: Path, fmt: str, lang: str) -> None:
     overview = pd.DataFrame(
         [(k, v) for k, v in facts.items() if not isinstance(v, (dict, list))], columns=["fact", "value"]
     )
-    overview.loc[len(overview)] = ["cycles (groups of actors trading in a loop)", len(facts["cycles"])]
-    overview.loc[len(overview)] = ["orphans (actors without flows)", len(facts["orphans"])]
-    emit_table(overview, title=f"Chain {chain.name}")
-    emit_table(pd.DataFrame(facts["actors_by_stage"]), title="Actors per sector and stage")
+    # fact names are terms of datasets/vocabulary/terms.csv ("cycles" reads "cycles (groups of actors …)")
+    overview.loc[len(overview)] = ["cycles", len(facts["cycles"])]
+    overview.loc[len(overview)] = ["orphans", len(facts["orphans"])]
+    emit_table(overview, title=phrase("cli.info.title", name=chain.name))
+    emit_table(pd.DataFrame(facts["actors_by_stage"]), title=phrase("cli.info.stages"))
     countries = pd.Series(facts["actors_by_country"], name="actors").rename_axis("country").reset_index()
-    emit_table(countries.head(25), title="Actors per country (top 25)")
+    emit_table(countries.head(25), title=phrase("cli.info.countries"))
 
 
 @click.command(context_settings=CONTEXT)

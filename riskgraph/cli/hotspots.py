@@ -92,9 +92,11 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, country: str | Non
                 from riskgraph.geo.maps import hotspot_map
 
                 hotspot_map(found, out, lang=lang)
+    from riskgraph.formatting import phrase
+
     if out is not None:
         if not quiet:
-            stderr(f"Wrote {out} ({len(found.hotspots)} hotspots)")
+            stderr(phrase("cli.wrote_hotspots", path=out, count=len(found.hotspots)))
     elif fmt == "json":
         print_json(found.to_dict())
     elif fmt == "csv":
@@ -104,36 +106,37 @@ def hotspots(path: Path, theme: str, plots_file: Path | None, country: str | Non
     report = chain.report
     if report is not None and not report.ok:
         if not quiet:
-            stderr(f"{len(report.errors)} validation errors in {path}: rows were quarantined; "
-                   f"see riskgraph validate {path}")
+            stderr(phrase("cli.validation_errors", errors=len(report.errors), path=path))
         sys.exit(1)
 
 
 def _print_tables(found, *, quiet: bool) -> None:
+    from riskgraph.formatting import phrase
+
     table = found.table()
     shown = table[["theme", "rank", "kind", "actor", "plot", "country", "score", "reasons"]]
     for theme, block in shown.groupby("theme", sort=False):
-        emit_table(block.head(25).drop(columns="theme"),
-                   title=f"{theme.replace('_', ' ')} hotspots ({len(block)}; first 25; score = exposure × reach)")
+        emit_table(block.head(25).drop(columns="theme"), title=phrase("cli.hotspots.title", theme=theme,
+                                                                      count=len(block)))
     if table.empty:
-        stderr("No hotspots.")
+        stderr(phrase("cli.hotspots.none"))
     findings = found.geolocation_findings
     if len(findings):
         emit_table(findings[["plot", "rule", "severity", "detail"]].head(50),
-                   title=f"EUDR geolocation findings ({len(findings)})")
+                   title=phrase("cli.hotspots.findings", count=len(findings)))
     hot = found.clusters[found.clusters["hot"]] if len(found.clusters) else found.clusters
     if len(hot):
         emit_table(hot[["theme", "cluster", "points", "lat", "lon", "radius_km", "total_risk", "gi_z"]],
-                   title=f"Significantly hot clusters (Gi* z > 1.96; {len(found.clusters)} clusters in all)")
+                   title=phrase("cli.hotspots.clusters", count=len(found.clusters)))
     if len(found.chokepoints):
         emit_table(found.chokepoints.groupby("theme").head(10)[
             ["theme", "rank", "actor", "stage", "country", "risky_share", "upstream_exposure", "reach"]],
-            title="Chokepoints: share of the chain's risk-weighted material passing through")
+            title=phrase("cli.hotspots.chokepoints"))
     if len(found.anomalies):
         emit_table(found.anomalies[["actor", "kind", "year", "reason"]].head(30),
-                   title=f"Anomalies ({len(found.anomalies)})")
+                   title=phrase("cli.hotspots.anomalies", count=len(found.anomalies)))
     if not quiet and len(found.geolocation_findings) > 50:
-        stderr("Use --format json or --out FILE for every finding.")
+        stderr(phrase("cli.hotspots.every"))
 
 
 __all__ = ["hotspots"]

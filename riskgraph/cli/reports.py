@@ -78,7 +78,9 @@ def report(path: Path, out: Path, node: tuple[str, ...], lang: str, year: int | 
             html_report(assessment, out, node=scope, lang=lang, hotspots=hotspot_table(found.hotspots),
                         hotspot_map=hotspot_map, progress=step)
     if not quiet:
-        stderr(f"Wrote {out}")
+        from riskgraph.formatting import phrase
+
+        stderr(phrase("cli.wrote", path=out))
 
 
 @click.group("secretariat", context_settings=CONTEXT)
@@ -169,6 +171,7 @@ def publish(path: Path, out: Path, k: int, p: float, dominance, ledger: Path | N
 
     from riskgraph.covenant.disclosure import Ledger, ReleaseRefused, Rules
     from riskgraph.covenant.secretariat import publish as publish_sector
+    from riskgraph.formatting import phrase
     from riskgraph.output import to_jsonable
     from riskgraph.report import html_report
     from riskgraph.risk import assess
@@ -185,7 +188,7 @@ def publish(path: Path, out: Path, k: int, p: float, dominance, ledger: Path | N
                                      hotspots=_hotspots_for(chain, assessment).hotspots, ledger=book,
                                      suppress_differences=suppress_differences)
     except ReleaseRefused as exc:
-        stderr(f"Refused: {exc}")
+        stderr(phrase("cli.publish.refused", reason=exc))
         raise SystemExit(1)
     if out.suffix.lower() == ".html":
         html_report(assessment, out, lang=lang, publication=publication, notices=[publication.notice(lang)],
@@ -200,9 +203,9 @@ def publish(path: Path, out: Path, k: int, p: float, dominance, ledger: Path | N
         publication_workbook(publication, out, lang=lang)
     if book is not None:
         book.record(publication, out.name)
-        stderr(f"Recorded the release in {ledger} ({len(book.releases)} releases).")
+        stderr(phrase("cli.publish.recorded", path=ledger, count=len(book.releases)))
     stderr(publication.notice(lang))
-    stderr(f"Wrote {out}")
+    stderr(phrase("cli.wrote", path=out))
 
 
 @secretariat.command("audit", context_settings=CONTEXT)
@@ -398,7 +401,9 @@ def statement(path: Path | None, node: str | None, theme: str, out: Path | None,
                                      lang=lang)
     write_statement(drafted, out, lang=lang)
     stderr(drafted.status)
-    stderr(f"{len(drafted.suspicions)} reasonable suspicions for {node}; written to {out}")
+    from riskgraph.formatting import phrase
+
+    stderr(phrase("cli.statement.written", count=len(drafted.suspicions), node=node, path=out))
 
 
 @secretariat.command("monitor", context_settings=CONTEXT)

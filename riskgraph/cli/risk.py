@@ -44,6 +44,7 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     """
     import pandas as pd
 
+    from riskgraph.formatting import phrase
     from riskgraph.report import matrix_workbook
     from riskgraph.risk import assess
 
@@ -58,7 +59,7 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
         if node is None:
             raise click.UsageError("--out .xlsx needs --node: the workbook holds one node's heatmaps")
         matrix_workbook(assessment, node, out, themes=themes, lang=lang)
-        stderr(f"Wrote {out}")
+        stderr(phrase("cli.wrote", path=out))
         return
     cells = assessment.cells(nodes=None if node is None else [node], themes=themes)
     if out is not None:
@@ -67,7 +68,7 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
                                       ensure_ascii=False) + "\n", encoding="utf-8")
         else:
             write_frame(cells, out, sheet="cells")
-        stderr(f"Wrote {out}")
+        stderr(phrase("cli.wrote", path=out))
         return
     if fmt == "json":
         if node is not None:
@@ -77,24 +78,20 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     elif fmt == "csv":
         emit_table(cells, fmt="csv")
     elif node is not None:
-        from riskgraph.formatting import category_label, format_number, stage_label, theme_label
-
         for name in themes:
             data = assessment.node_summary(node, name)
             peak = data["peak"]
-            words = {"en": ("peak likelihood", "at", "share", "dispersed", "unknown origin"),
-                     "nl": ("piekkans", "bij", "aandeel", "verspreid", "onbekende herkomst")}[lang]
             table = pd.DataFrame(data["cells"])
             if len(table):
                 table = table.sort_values("likelihood", ascending=False, kind="stable")
-            emit_table(table, title=(
-                f"{theme_label(name)} — {node}: {words[0]} {format_number(peak['likelihood'], 'likelihood')} "
-                f"({category_label(peak['category'])}) {words[1]} {stage_label(peak['stage'])} {peak['country']} "
-                f"{peak['commodity'] or ''} ({words[2]} {format_number(peak['share'], 'share')}, "
-                f"{peak['actor'] or words[3]}), {words[4]} {format_number(data['unknown_share'], 'share')}"))
+            emit_table(table, title=phrase(
+                "cli.matrix.title", theme=name, node=node, likelihood=peak["likelihood"], category=peak["category"],
+                stage=peak["stage"], country=peak["country"], commodity=peak["commodity"] or "",
+                share=peak["share"], actor=peak["actor"] or phrase("cli.matrix.dispersed"),
+                unknown=data["unknown_share"]))
     else:
-        emit_table(cells.head(50), title=f"Cells of every node ({len(cells)} rows; first 50 shown)")
-        stderr("Use --format csv or --out FILE for the whole table.")
+        emit_table(cells.head(50), title=phrase("cli.matrix.all", rows=len(cells)))
+        stderr(phrase("cli.matrix.whole"))
 
 
 def _check_year(chain, year: int, path: Path) -> None:
@@ -162,19 +159,18 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     if fmt == "json":
         print_json(explanation.to_dict())
         return
-    from riskgraph.formatting import format_number, stage_label
+    from riskgraph.formatting import phrase, stage_label
 
-    where = " ".join(x for x in (stage_label(stage) if stage else None, code) if x) or "all cells"
+    where = " ".join(x for x in (stage_label(stage) if stage else None, code) if x) or phrase("cli.explain.all_cells")
     # The columns a reader needs first come first: a narrow terminal leaves out the last ones.
     columns = ["actor", "stage", "country", "weight", "likelihood", "relevance", "contribution", "source", "year",
                "name", "region", "commodity", "risk", "basis"]
-    emit_table(explanation.actors[columns], title=(
-        f"{theme} of {node}, {where} ({explanation.commodity}): likelihood "
-        f"{format_number(explanation.likelihood, 'likelihood')}, exposure "
-        f"{format_number(explanation.exposure, 'exposure')} from {explanation.contributors} actors holding "
-        f"{format_number(explanation.share, 'share')} of its {explanation.commodity}"))
+    emit_table(explanation.actors[columns], title=phrase(
+        "cli.explain.title", theme=theme, node=node, where=where, commodity=explanation.commodity,
+        likelihood=explanation.likelihood, exposure=explanation.exposure, actors=explanation.contributors,
+        share=explanation.share))
     if len(explanation.paths):
-        emit_table(explanation.paths, title="Heaviest material paths from the top actors")
+        emit_table(explanation.paths, title=phrase("cli.explain.paths"))
 
 
 @click.command(context_settings=CONTEXT)

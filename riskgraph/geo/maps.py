@@ -48,8 +48,8 @@ TEXT = {
            "the map)", "no_hotspots": "no hotspots", "deforestation": "deforestation", "child_labour": "child labour",
            "cluster_layer": "clusters (dashed; red = hot)", "plots": "plots (orange = forest loss after 2020, red "
            "outline = geolocation error)", "places": "populated places (grey, for orientation)",
-           "countries": "country borders", "size": "Circle size: score (exposure × reach), in words relative to "
-           "the highest of this chain:", "help": "Hover for the actor, click for every reason. Wheel or +/− to "
+           "countries": "country borders", "size": "Circle size: score (severity × likelihood), in words "
+           "relative to the highest of this chain:", "help": "Hover for the actor, click for every reason. Wheel or +/− to "
            "zoom, drag to pan.", "click": "Click a hotspot.", "theme": "theme", "rank": "rank",
            "who": "actor / plot", "name": "name", "country": "country", "score": "score", "reasons": "first reasons",
            "attribution": "Borders: Made with Natural Earth (public domain). Places: GeoNames.",
@@ -61,8 +61,8 @@ TEXT = {
            "child_labour": "kinderarbeid", "cluster_layer": "clusters (gestippeld; rood = heet)",
            "plots": "percelen (oranje = bosverlies na 2020, rode rand = fout in geolocatie)",
            "places": "woonplaatsen (grijs, ter oriëntatie)", "countries": "landsgrenzen",
-           "size": "Grootte van de cirkel: score (blootstelling × bereik), in woorden ten opzichte van de hoogste "
-           "in deze keten:", "help": "Wijs aan voor de actor, klik voor alle redenen. Scrollwiel of +/− om te "
+           "size": "Grootte van de cirkel: score (ernst × waarschijnlijkheid), in woorden ten opzichte van de "
+           "hoogste in deze keten:", "help": "Wijs aan voor de actor, klik voor alle redenen. Scrollwiel of +/− om te "
            "zoomen, slepen om te verschuiven.", "click": "Klik op een hotspot.", "theme": "thema", "rank": "rang",
            "who": "actor / perceel", "name": "naam", "country": "land", "score": "score",
            "reasons": "eerste redenen", "attribution": "Grenzen: Made with Natural Earth (publiek domein). "
@@ -71,11 +71,18 @@ TEXT = {
 }
 
 
+def _number(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def score_level(score, top: float) -> str:
     """A hotspot score in words, relative to the highest score of the chain.
 
-    Hotspot scores (exposure × reach) have no meaning of their own: 0.0011
-    may be the chain's worst. So a reader gets the level: ``very_high`` at
+    A reader compares a hotspot with the others of the chain, so the score
+    (severity × likelihood) is given as a level: ``very_high`` at
     half the highest score or more, ``high`` from a fifth, ``medium`` from a
     twentieth, else ``low``.
 
@@ -250,7 +257,7 @@ def hotspot_map_frame(found, *, title: str | None = None, height: int = 760, lan
 
 def hotspot_map_html(found, *, title: str | None = None, lang: str | None = None) -> str:
     """The text of the self-contained HTML page that :func:`hotspot_map` writes (English or Dutch)."""
-    from riskgraph.formatting import resolve_lang
+    from riskgraph.formatting import Phrase, phrase, resolve_lang, say, stage_label, theme_label
     from riskgraph.output import json_for_html
 
     lang = resolve_lang(lang)
@@ -291,19 +298,32 @@ def hotspot_map_html(found, *, title: str | None = None, lang: str | None = None
             f'<circle class="hs {html.escape(row.theme)}" data-i="{i}" cx="{float(row.lon):.6f}" '
             f'cy="{float(_mercator_y(row.lat)):.6f}" r="{radius:.2f}" data-r="{radius:.2f}" fill="{colour}">'
             f"<title>{html.escape(label)}</title></circle>")
+        figures = phrase("map.figures", lang, score=float(row.score), likelihood=float(row.exposure),
+                         reach=float(row.reach))
+        if np.isfinite(_number(row.gi_z)):
+            figures += phrase("map.gi", lang, z=float(row.gi_z))
+        if _number(row.cluster) >= 0:
+            figures += phrase("map.cluster", lang, cluster=int(row.cluster))
         records.append({"theme": row.theme, "rank": row.rank, "kind": row.kind, "actor": row.actor, "plot": row.plot,
                         "name": row.name, "stage": row.stage, "country": row.country, "score": row.score,
                         "level": text[score_level(row.score, top_all)],
                         "exposure": row.exposure, "reach": row.reach, "gi_z": row.gi_z, "cluster": row.cluster,
-                        "reasons": list(row.reasons)})
+                        "reasons": [say(r, lang) for r in row.reasons],
+                        # what the detail pane shows, in the page's language
+                        "heading": f"{theme_label(row.theme, lang)} #{row.rank}",
+                        "who": (Phrase("deforestation.plot_of", plot=row.plot, actor=row.actor or "?").text(lang)
+                                if row.kind == "plot" else row.actor),
+                        "where": " · ".join(str(x) for x in (row.name, stage_label(row.stage, lang), row.country)
+                                            if isinstance(x, str) and x),
+                        "figures": figures})
 
     cluster_marks = []
     for row in clusters.itertuples(index=False):
         r_deg = max(float(row.radius_km), 1.0) / 111.195 / max(math.cos(math.radians(row.lat)), 0.05)
         css = "cl hot" if row.hot else "cl"
-        z = "n/a" if not np.isfinite(row.gi_z) else f"{row.gi_z:.2f}"
-        label = (f"{row.theme.replace('_', ' ')} cluster {row.cluster}: {row.points} points, total risk "
-                 f"{row.total_risk:.2f}, Gi* z {z}" + (" — significantly hot" if row.hot else ""))
+        label = phrase("map.cluster_title", lang, theme=row.theme, cluster=int(row.cluster), points=int(row.points),
+                       total=float(row.total_risk), z=float(row.gi_z) if np.isfinite(row.gi_z) else "n/a",
+                       hot=phrase("map.hot", lang) if row.hot else "")
         cluster_marks.append(f'<circle class="{css} {html.escape(row.theme)}" cx="{row.lon:.6f}" '
                              f'cy="{float(_mercator_y(row.lat)):.6f}" r="{r_deg:.6f}"><title>{html.escape(label)}'
                              "</title></circle>")
@@ -322,7 +342,7 @@ def hotspot_map_html(found, *, title: str | None = None, lang: str | None = None
         f"<td>{html.escape(str(r['plot'] if r['kind'] == 'plot' else r['actor']))}</td>"
         f"<td>{html.escape(str(r['name'] or ''))}</td><td>{html.escape(str(r['country'] or ''))}</td>"
         f"<td>{html.escape(text[score_level(r['score'], top_all)])}</td>"
-        f"<td>{html.escape('; '.join(r['reasons'][:2]))}</td></tr>"
+        f"<td>{html.escape('; '.join(str(say(x, lang)) for x in r['reasons'][:2]))}</td></tr>"
         for r in hotspots.sort_values(["theme", "rank"]).groupby("theme").head(15).to_dict("records"))
     data = json_for_html(records)
     unlocated = len(hotspots) - len(located)
@@ -469,13 +489,9 @@ td, th {{ border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; ver
       svg.querySelectorAll(".hs.sel").forEach(function (s) {{ s.classList.remove("sel"); }});
       c.classList.add("sel");
       var d = data[Number(c.getAttribute("data-i"))];
-      var who = d.kind === "plot" ? "plot " + d.plot + " of " + (d.actor || "?") : d.actor;
       document.getElementById("detail").innerHTML =
-        "<h3>" + esc(d.theme.replace("_", " ")) + " #" + esc(d.rank) + "</h3><p><b>" + esc(who) + "</b> " +
-        esc(d.name) + " · " + esc(d.stage) + " · " + esc(d.country) + "<br><b>" + esc(d.level) + "</b>: score " + Number(d.score).toPrecision(3) +
-        " = exposure " + Number(d.exposure).toFixed(2) + " × reach " + Number(d.reach).toPrecision(3) +
-        (d.gi_z === null ? "" : "<br>Gi* z " + Number(d.gi_z).toFixed(2)) +
-        (d.cluster >= 0 ? " · cluster " + esc(d.cluster) : "") + "</p><ul>" +
+        "<h3>" + esc(d.heading) + "</h3><p><b>" + esc(d.who) + "</b> " + esc(d.where) + "<br><b>" +
+        esc(d.level) + "</b>: " + esc(d.figures) + "</p><ul>" +
         d.reasons.map(function (r) {{ return "<li>" + esc(r) + "</li>"; }}).join("") + "</ul>";
     }});
   }});

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskgraph.formatting import category_label
+from riskgraph.formatting import category_label, commodity_label, term_label
 from riskgraph.output import excel_writer
 from riskgraph.report.labels import labels, stage_label, theme_label
 
@@ -153,8 +153,11 @@ def _sources(assessment, node: str, themes: list[str], lang: str) -> pd.DataFram
     table = (risk[["theme", "country", "commodity", "likelihood", "basis", "source", "year", "raw_value"]]
              .drop_duplicates().sort_values(["theme", "country", "commodity"], na_position="first"))
     table["theme"] = table["theme"].map(lambda t: theme_label(t, lang))
-    table.columns = [text["theme"], text["country"], "commodity", text["likelihood"], text["basis"], text["source"],
-                     text["year"], text["raw_value"]]
+    if lang != "en":  # English keeps the codes, as the tables do
+        table["commodity"] = table["commodity"].map(lambda c: commodity_label(c, lang))
+        table["basis"] = table["basis"].map(lambda b: term_label("basis", b, lang))
+    table.columns = [text["theme"], text["country"], text["commodity"], text["likelihood"], text["basis"],
+                     text["source"], text["year"], text["raw_value"]]
     return table.reset_index(drop=True)
 
 

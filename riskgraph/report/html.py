@@ -9,7 +9,7 @@ import pandas as pd
 
 from functools import lru_cache
 
-from riskgraph.formatting import category_label, format_cell, format_number, header_label
+from riskgraph.formatting import category_label, commodity_label, format_cell, format_number, header_label, say
 from riskgraph.report.heatmap import heat_matrix, legend, location_cells
 from riskgraph.report.labels import labels, stage_label, theme_label
 from riskgraph.report.sankey import sankey_svg
@@ -50,8 +50,8 @@ HTML_TEXT = {
         "explain_node": "The figures below are of {node}, the company with the most material there: "
                         "{contributors} actors hold {share} of its material; its exposure is {exposure}.",
         "explain_self": "{contributors} actors hold {share} of the material; exposure {exposure}.",
-        "hotspots_note": "The {n} hotspots ranked by score = exposure × reach; the score in words is relative to "
-                         "the highest of this chain. The first 25 are listed.",
+        "hotspots_note": "The {n} hotspots ranked by score = severity × likelihood (the OECD priority); the score "
+                         "in words is relative to the highest of this chain. The first 25 are listed.",
         "based_on": "Source",
     },
     "nl": {
@@ -89,8 +89,9 @@ HTML_TEXT = {
         "explain_node": "De cijfers hieronder zijn van {node}, het bedrijf met het meeste materiaal daar: "
                         "{contributors} actoren leveren {share} van zijn materiaal; blootstelling {exposure}.",
         "explain_self": "{contributors} actoren leveren {share} van het materiaal; blootstelling {exposure}.",
-        "hotspots_note": "De {n} hotspots, gerangschikt op score = blootstelling × bereik; de score in woorden is "
-                         "relatief ten opzichte van de hoogste in deze keten. De eerste 25 staan hieronder.",
+        "hotspots_note": "De {n} hotspots, gerangschikt op score = ernst × waarschijnlijkheid (de prioriteit van de "
+                         "OESO); de score in woorden is relatief ten opzichte van de hoogste in deze keten. De eerste "
+                         "25 staan hieronder.",
         "based_on": "Bron",
     },
 }
@@ -208,8 +209,11 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     import jinja2
 
     from riskgraph import __version__
-    from riskgraph.chain.countries import country_name
+    from riskgraph.chain.countries import country_name as _country_name
     from riskgraph.chain.model import stage_order
+
+    def country_name(code):
+        return _country_name(code, lang)
 
     step = progress or (lambda name: None)
     labels(lang)
@@ -229,7 +233,7 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     for row in profile.itertuples(index=False):
         where = " · ".join(x for x in (stage_label(row.peak_stage, lang, sector) if row.peak_stage else None,
                                        country_name(row.peak_country) if row.peak_country else None,
-                                       row.peak_commodity) if x)
+                                       commodity_label(row.peak_commodity, lang)) if x)
         action = actions.loc[row.theme] if row.theme in actions.index else None
         priorities.append({**row._asdict(), "theme_label": theme_label(row.theme, lang),
                            "category_label": category_label(row.category, lang), "where": where,
@@ -340,10 +344,13 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     html = environment.get_template("report.html.j2").render(
         lang=lang, t=t, version=__version__, chain_name=chain.name or "chain", scope=scope,
         generated=datetime.date.today().isoformat(), figures=figures, priorities=priorities, matrices=matrices,
-        commodities=sorted(commodities), legend=colour_scale_legend,
+        commodities=[{"code": c, "label": commodity_label(c, lang)} for c in sorted(commodities)],
+        legend=colour_scale_legend,
         sankey=sankey, hotspots=hot, hotspot_map=hotspot_map, explanations=explanations,
         quality={"columns": quality_columns, "rows": quality_rows}, quality_three=quality_three,
-        findings={"columns": [header_label(c, lang) for c in findings.columns], "rows": findings.values.tolist()},
+        findings={"columns": [header_label(c, lang) for c in findings.columns],
+                  "rows": [[format_cell(v, "text" if isinstance(v, str) else "count", c, lang)
+                            for c, v in zip(findings.columns, r)] for r in findings.itertuples(index=False)]},
         quality_notes=quality_notes, sources=sources.to_dict("records"), method=METHOD[lang], notices=notices or [],
     )
     if publication is not None:  # the published figures as data, for readers and 'secretariat audit'
@@ -365,7 +372,7 @@ def _hotspot_cell(value, column: str, lang: str, shown: pd.DataFrame) -> str:
         top = float(shown["score"].max()) if len(shown) else 0.0
         return category_label(score_level(value, top), lang)
     if isinstance(value, (list, tuple)):
-        return "; ".join(map(str, value))
+        return "; ".join(str(say(v, lang)) for v in value)
     return format_cell(value, "plain" if column == "rank" else "text" if not isinstance(value, float) else
                        "likelihood", column, lang)
 

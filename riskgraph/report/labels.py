@@ -1,11 +1,12 @@
 """Labels of themes, stages and report texts in English and Dutch (from the vocabularies).
+
+Stage, theme and commodity words come from ``datasets/vocabulary/`` through
+:mod:`riskgraph._vocabulary`, the same words every command prints.
 """
 from __future__ import annotations
 
-
-
+from riskgraph import _vocabulary
 from riskgraph.errors import InputError
-from riskgraph.chain.model import stage_table, theme_table
 
 
 LABELS = {
@@ -17,7 +18,7 @@ LABELS = {
         "note": "Cells: Σ over upstream actors at this stage and country of W[u, n] · r_t(u). "
                 "Colours: 0 (green) to 1 (red), the same scale on every sheet.",
         "likelihood": "Likelihood", "relevance": "Stage relevance", "basis": "Basis", "source": "Source",
-        "year": "Year", "raw_value": "Raw value", "priority": "Priority", "scope": "Scope",
+        "year": "Year", "raw_value": "Raw value", "priority": "Priority", "scope": "Scope", "commodity": "Commodity",
         "portfolio": "{n} companies, weighted by input volume",
         "chain_ends": "the chain's {n} most-downstream actors, weighted by input volume",
     },
@@ -30,6 +31,7 @@ LABELS = {
                 "Kleuren: 0 (groen) tot 1 (rood), op elk blad dezelfde schaal.",
         "likelihood": "Waarschijnlijkheid", "relevance": "Relevantie ketenstap", "basis": "Grondslag",
         "source": "Bron", "year": "Jaar", "raw_value": "Ruwe waarde", "priority": "Prioriteit", "scope": "Reikwijdte",
+        "commodity": "Grondstof",
         "portfolio": "{n} bedrijven, gewogen naar inkoopvolume",
         "chain_ends": "de {n} meest stroomafwaartse actoren van de keten, gewogen naar inkoopvolume",
     },
@@ -43,21 +45,17 @@ def labels(lang: str) -> dict:
 
 
 def theme_label(theme: str, lang: str) -> str:
-    table = theme_table().set_index("theme")
-    label = table.loc[theme, f"label_{lang}"] if theme in table.index else theme
+    """A theme's label as a heading: "Child labour" / "Kinderarbeid"."""
+    label = _vocabulary.theme_label(theme, lang)
     return label[:1].upper() + label[1:]
 
 
 def stage_label(stage, lang: str, sector: str | None = None) -> str:
     """A stage's label in ``lang``; the sector's own label when given (food's trader is no gold exporter).
 
-    A ``(commodity, stage)`` row of a multi-commodity matrix reads "cocoa · Farm".
+    A ``(commodity, stage)`` row of a multi-commodity matrix reads "cocoa · farm" ("cacao · boerderij").
     """
     if isinstance(stage, tuple):
         commodity, stage = stage
-        return f"{commodity} · {stage_label(stage, lang, sector)}"
-    table = stage_table()
-    rows = table[(table["stage"] == stage) & ((table["sector"] == sector) if sector else True)]
-    if rows.empty:
-        rows = table[table["stage"] == stage]
-    return rows.iloc[0][f"label_{lang}"] if len(rows) else stage
+        return f"{_vocabulary.commodity_label(commodity, lang)} · {stage_label(stage, lang, sector)}"
+    return _vocabulary.stage_label(stage, lang, sector)
