@@ -143,6 +143,19 @@ def test_dol_2024_additions_named_in_two_sources_are_applied_as_2024_rows():
     assert list(burma["year"]) == ["2022"]
 
 
+def test_one_transit_hub_table_serves_the_minerals_flag_and_the_gold_floor():
+    from riskgraph.regulation.minerals import transit_hubs
+
+    hubs = transit_hubs()
+    assert set(hubs["source"]) == {"sentry_2020", "un_goe_drc_2020"}  # both sources, one table
+    assert not (REFERENCE / "raw" / "gold_transit_hubs.csv").exists()
+    assert not (ROOT / "datasets" / "regulation" / "minerals_transit_hubs.csv").exists()
+    floors = EVIDENCE[(EVIDENCE["commodity"] == "gold") & (EVIDENCE["theme"] == "conflict_financing")]
+    assert set(floors["iso2"]) == set(hubs.loc[hubs["metal"] == "gold", "iso2"])
+    uae = floors[floors["iso2"] == "AE"].iloc[0]
+    assert "The Sentry" in uae["source"] and "UN Group of Experts" in uae["source"]
+
+
 def test_eudr_benchmark_is_a_floor_for_eudr_commodities_only():
     defo = EVIDENCE[EVIDENCE["theme"] == "deforestation"]
     assert set(defo["commodity"]) == {"cattle", "leather", "cocoa", "coffee", "oil_palm", "rubber", "rubber_gloves",

@@ -11,7 +11,8 @@ raw/SOURCES-2.md and raw/indicators/SOURCES.md):
   raw/dol_tvpra_list.csv, dol_tvpra_2024_changes.csv   US DOL ILAB TVPRA list (2022) and its sourced 2024 changes
   raw/dol_tvpra_2024_additions.csv             2024 additions named with country and good in secondary sources
   raw/eudr_country_benchmark.csv, eudr_commodities.csv EUDR benchmark and relevant commodities
-  raw/gold_transit_hubs.csv                    gold transit/trading hubs named by the UN Group of Experts
+  raw/minerals_transit_hubs.csv                transit/trading hubs per metal and source (The Sentry, UN Group of Experts);
+                                               also read by riskgraph.regulation.minerals
   raw/living_wage_migrant_workforce_states.csv states whose workforce is largely migrant (ILO)
   raw/region_evidence.csv                      sub-national findings (ISO 3166-2), each with its source
   raw/sector_evidence.csv                      findings about one good's production in one country (commodity evidence)

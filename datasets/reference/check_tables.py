@@ -77,8 +77,11 @@ def self_check(codes):
         assert set(sub.iso2) == set(nonlow.iso2), ek
     assert not ev[(ev.theme == "deforestation")].iso2.isin(bench[bench.eudr_risk == "low"].iso2).any()
 
-    for iso in read_csv(find("gold_transit_hubs.csv")).iso2:
-        assert ((ev.iso2 == iso) & (ev.commodity == "gold") & (ev.theme == "conflict_financing")).any(), iso
+    hubs = read_csv(find("minerals_transit_hubs.csv"))
+    assert set(hubs.metal) <= {"gold", "tin", "tantalum", "tungsten"} and set(hubs.iso2) <= set(codes)
+    assert not hubs.duplicated(["iso2", "metal", "source"]).any()
+    for r in hubs.itertuples():
+        assert ((ev.iso2 == r.iso2) & (ev.commodity == r.metal) & (ev.theme == "conflict_financing")).any(), r.iso2
 
     for r in read_csv(find("sector_evidence.csv")).itertuples():
         hit = ev[(ev.iso2 == r.iso2) & (ev.commodity == r.commodity) & (ev.theme == r.theme)]

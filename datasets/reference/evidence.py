@@ -1,7 +1,8 @@
 """Commodity evidence for the reference tables (used by build_scores.py; SOURCES.md, section 3).
 
 US DOL TVPRA listings (2022 edition with the sourced 2024 removals), the EUDR benchmark as a floor
-for the EUDR commodities, the gold transit/trading hubs as a conflict-financing floor for gold, and
+for the EUDR commodities, the transit/trading hubs (raw/minerals_transit_hubs.csv, the table the
+minerals module reads too) as a conflict-financing floor for their metal, and
 sector findings (raw/sector_evidence.csv: a documented hazard of one good's production in one country,
 for example building collapses and fires in Bangladesh's garment factories) scored by the rules of
 ``REGION_RULES``.
@@ -64,6 +65,29 @@ def apply_dol_2024(dol: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return dol, notes
 
 
+def transit_hub_evidence() -> dict[tuple, dict]:
+    """Transit and trading hubs (raw/minerals_transit_hubs.csv) -> a conflict-financing floor for the metal.
+
+    The table has one row per country, metal and source (The Sentry 2020, the UN Group of Experts on
+    the DRC 2020); the riskgraph minerals module reads the same table for its transit-hub flag.  A
+    country named by several sources gets one evidence row that cites them all.
+    """
+    path = find("minerals_transit_hubs.csv")
+    hubs = read_csv(path)
+    rows = {}
+    for (iso2, metal), group in hubs.groupby(["iso2", "metal"], sort=True):
+        group = group.sort_values("source")
+        bases = "; ".join(f"{r.basis} ({r.source_title.split(',')[0]} {r.year})" for r in group.itertuples())
+        rows[(iso2, metal, "conflict_financing")] = dict(
+            iso2=iso2, commodity=metal, theme="conflict_financing", floor=GOLD_HUB_FLOOR,
+            source=" + ".join(f"{r.source_title}, {r.source_url}" for r in group.itertuples()) + f" ({path.name})",
+            year=";".join(sorted(set(group["year"]))),
+            evidence=(f"{metal} transit/trading hub: {bases}. OECD Due Diligence Guidance for Minerals, Annex II and "
+                      f"Supplement on Gold: {metal} claimed to originate from, or transported via, a country through "
+                      f"which {metal} from conflict-affected and high-risk areas is known to transit is a red flag"))
+    return rows
+
+
 def sector_evidence(codes) -> dict[tuple, dict]:
     """Sector findings (raw/sector_evidence.csv) -> commodity evidence rows keyed (iso2, commodity, theme).
 
@@ -116,14 +140,7 @@ def build_evidence(dol: pd.DataFrame, good_map, bench: pd.DataFrame, eudr_keys, 
         notes = e.pop("notes")
         e["evidence"] = (f"US DOL TVPRA List {e['year']}: {goods} from {country} listed as produced "
                          f"with {words[e['theme']]}" + "".join(f"; {n}" for n in notes))
-    hubs_path = find("gold_transit_hubs.csv")
-    for r in read_csv(hubs_path).itertuples(index=False):
-        rows[(r.iso2, "gold", "conflict_financing")] = dict(
-            iso2=r.iso2, commodity="gold", theme="conflict_financing", floor=GOLD_HUB_FLOOR,
-            source=f"{r.source_title}, {r.source_url} ({hubs_path.name})", year=r.year,
-            evidence=(f"gold transit/trading hub: {r.basis}. OECD Due Diligence Guidance for Minerals, Annex II and "
-                      f"Supplement on Gold: gold claimed to originate from, or transported via, a country through "
-                      f"which gold from conflict-affected and high-risk areas is known to transit is a red flag"))
+    rows.update(transit_hub_evidence())
     for k, row in sector_evidence(codes).items():
         if k in rows:
             sys.exit(f"sector_evidence.csv: {k} is already evidence of another source")

@@ -91,8 +91,16 @@ def annex_thresholds() -> pd.DataFrame:
 
 @lru_cache(maxsize=None)
 def transit_hubs() -> pd.DataFrame:
-    """Countries known as transit or trading hubs for conflict minerals, per metal (sourced table)."""
-    return pd.read_csv(dataset_path("regulation", "minerals_transit_hubs.csv"), dtype=str, keep_default_na=False)
+    """Countries known as transit or trading hubs for conflict minerals: one row per country, metal and source.
+
+    Columns ``iso2, country, metal, role`` (``transit`` or ``trading_hub``), ``basis``, ``source``
+    (``sentry_2020``, ``un_goe_drc_2020``), ``source_title, source_url, year, quote``. The same table
+    sets the conflict-financing floor of the reference data (``datasets/reference/raw/
+    minerals_transit_hubs.csv``, SOURCES.md section 3), so the transit-hub flag and the likelihood
+    name the same countries.
+    """
+    return pd.read_csv(dataset_path("reference", "raw", "minerals_transit_hubs.csv"), dtype=str,
+                       keep_default_na=False)
 
 
 def metal_of(value: object) -> str | None:

@@ -49,8 +49,10 @@ answers three questions for the company nodes of a chain:
        already flagged ``cahra_origin``).
    ``transit_hub``
        the same for gold passing an intermediary in a country known as a
-       transit or trading hub for conflict gold (``datasets/regulation/
-       minerals_transit_hubs.csv``, sourced).
+       transit or trading hub for conflict gold (``datasets/reference/raw/
+       minerals_transit_hubs.csv``: The Sentry 2020 and the UN Group of
+       Experts on the DRC 2020; the same table sets the reference data's
+       conflict-financing floor for gold).
 
 3. **Is the company a Union importer, and above which Annex I threshold?**
    (:mod:`riskgraph.regulation.minerals.thresholds`). An actor in the EU
