@@ -239,12 +239,12 @@ def _say_value(value, spec: str, lang: str) -> str:
         return _say_number(value, spec, lang) if spec not in _LABELS else _LABELS[spec](value, lang)
     if kind is Phrase:
         return value.text(lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_say_value(v, spec, lang) for v in value)
     if spec in _LABELS:
         return _LABELS[spec](value, lang)
     if spec.startswith("term:"):
         return term_label(spec[5:], value, lang)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_say_value(v, spec, lang) for v in value)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):  # NumPy numbers
         return _say_number(value, spec, lang)
     return str(value)  # text (or "?" for a number that is not there) as given
@@ -255,6 +255,21 @@ def _render(key: str, lang: str, values: dict) -> str:
         return values["sep"].join(_say_value(part, "", lang) for part in values["parts"])
     return "".join([literal if field is None else literal + _say_value(values[field], spec, lang)
                     for literal, field, spec in _template(key, lang)])
+
+
+def frame_with_phrases(rows: list[dict], columns: list, phrases) -> "pd.DataFrame":
+    """``pd.DataFrame(rows, columns=columns)`` whose ``phrases`` columns keep their :class:`Phrase` objects.
+
+    pandas stores a column of text as its ``str`` dtype, which keeps only
+    the English text; these columns are made ``object`` so that tables and
+    reports can still say them in another language.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in phrases:
+        frame[column] = pd.Series([row.get(column) for row in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def say(value, lang: str | None = None):
@@ -605,6 +620,6 @@ def group_findings(issues, *, first: int = 3, lang: str | None = None):
 
 __all__ = [
     "LANG_ENV", "Phrase", "category_label", "column_kind", "commodity_label", "country_label", "format_cell",
-    "format_number", "group_findings", "header_label", "phrase", "render_table", "resolve_lang", "round_meaningful",
+    "format_number", "frame_with_phrases", "group_findings", "header_label", "phrase", "render_table", "resolve_lang", "round_meaningful",
     "rounded", "say", "stage_label", "term_label", "terminal_width", "theme_label", "use_language",
 ]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from riskgraph import _vocabulary
 from riskgraph.chain.model import Chain, stage_order
-from riskgraph.formatting import Phrase
+from riskgraph.formatting import Phrase, frame_with_phrases
 from riskgraph.hotspots._common import ANOMALY_COLUMNS, MIN_ACTORS_FOR_ISOLATION
 
 
@@ -216,11 +216,8 @@ def anomalies(chain: Chain, *, tolerance: float = 0.10, shift: float = 0.30, con
 
 
 def _anomaly_frame(rows: list[dict]) -> pd.DataFrame:
-    """Rows as a frame whose ``reason`` column holds the :class:`Phrase` objects (object dtype: a str
-    column would keep only their English text)."""
-    frame = pd.DataFrame(rows, columns=["actor", "kind", "year", "score", "reason"])
-    frame["reason"] = pd.Series([row["reason"] for row in rows], index=frame.index, dtype=object)
-    return frame
+    """Rows as a frame whose ``reason`` column keeps its :class:`Phrase` objects."""
+    return frame_with_phrases(rows, ["actor", "kind", "year", "score", "reason"], ["reason"])
 
 
 def _with_actor_info(chain: Chain, frame: pd.DataFrame) -> pd.DataFrame:

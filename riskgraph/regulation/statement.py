@@ -49,6 +49,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
+from riskgraph.formatting import Phrase, format_cell, format_number, frame_with_phrases, header_label, phrase
 from riskgraph.output import excel_writer
 from riskgraph.graph import share_graph
 from riskgraph.chain.model import chain_start_stages
@@ -68,6 +69,13 @@ PLAN_COLUMNS = ["suspicion", "supplier", "name", "country", "stage", "commodity"
                 "status"]
 EVIDENCE_COLUMNS = ["supplier", "name", "sector", "stage", "country", "commodity", "relevance", "dol", "region",
                     "audit", "grievances", "points", "suspicion", "evidence", "rules", "weight"]
+#: Columns holding sentences (:class:`riskgraph.formatting.Phrase`) that the statement says in its language.
+PHRASE_COLUMNS = ["dol", "region", "audit", "evidence"]
+#: How the statement's numbers read (the other columns are text).
+NUMBER_KINDS = {"weight": "share", "relevance": "likelihood", "points": "plain", "severity": "plain",
+                "grievances": "plain", "actors": "count", "contribution": "exposure"}
+#: The choices of a plan row's status (the first is every new row's).
+STATUS_CHOICES = ("open", "in progress", "done", "not applicable")
 #: Sector guidance for the plan of action, on top of the ILO-IOE tool and the OECD RBC guidance.
 SECTOR_GUIDANCE = {
     "gold": "OECD Due Diligence Guidance for Responsible Supply Chains of Minerals from Conflict-Affected and "
@@ -98,19 +106,10 @@ class SuspicionCriteria:
         return self._describe(lang) + f" (WZK-THRESHOLD, {article('child_labour', 'WZK-THRESHOLD')})"
 
     def _describe(self, lang: str) -> str:
-        if lang == "nl":
-            return (f"Redelijk vermoeden bij ten minste {self.threshold:g} punt(en): notering op de US DOL-lijst voor "
-                    f"land en goed in een ketenstap waar het goed wordt gemaakt (relevantie ≥ "
-                    f"{self.dol_min_relevance:g}) {self.dol_points:g}; regio: ≥ {self.region_prevalence:g} % "
-                    f"kinderarbeid onder kinderen van 5-17 jaar in het land (UNICEF) in een ketenstap waar kinderen "
-                    f"werken (relevantie ≥ {self.region_min_relevance:g}) {self.region_points:g}; bevinding uit een "
-                    f"audit {self.audit_points:g}; klacht {self.grievance_points:g}.")
-        return (f"Reasonable suspicion at {self.threshold:g} point(s) or more: US DOL listing of the country and good "
-                f"at a stage where the good is produced (relevance ≥ {self.dol_min_relevance:g}) "
-                f"{self.dol_points:g}; region: ≥ {self.region_prevalence:g} % of children aged 5-17 in child labour "
-                f"in the country (UNICEF) at a stage where children work (relevance ≥ "
-                f"{self.region_min_relevance:g}) {self.region_points:g}; audit finding {self.audit_points:g}; "
-                f"grievance {self.grievance_points:g}.")
+        return phrase("statement.criteria", lang, threshold=self.threshold, dol_min=self.dol_min_relevance,
+                      dol_points=self.dol_points, prevalence=self.region_prevalence,
+                      region_min=self.region_min_relevance, region_points=self.region_points,
+                      audit_points=self.audit_points, grievance_points=self.grievance_points)
 
 
 @lru_cache(maxsize=None)
@@ -216,21 +215,21 @@ def supplier_evidence(chain, node: str, weights: pd.Series, *, theme: str = "chi
             dol_text = listed
             items.append("DOL")
         elif listed:
-            dol_text = f"listed, but not counted at stage {me['stage']} (relevance {weight_stage:g})"
+            dol_text = Phrase("statement.dol_not_counted", stage=me["stage"], relevance=weight_stage)
         region_text = ""
         if theme == "child_labour":
             share = prevalence.get(country)
             if share == share and share is not None and share >= criteria.region_prevalence:
-                region_text = f"{share:g} % of children aged 5-17 in child labour in {country} (UNICEF SOWC 2023)"
+                region_text = Phrase("statement.region", share=float(share), country=country)
                 if weight_stage >= criteria.region_min_relevance:
                     points += criteria.region_points
                     items.append("region")
                 else:
-                    region_text += f"; not counted at stage {me['stage']}"
+                    region_text = Phrase("statement.region_not_counted", region=region_text, stage=me["stage"])
         else:
             score = scores.get(country)
             if score is not None and score >= criteria.region_score:
-                region_text = f"country score {score:.2f} for {theme}"
+                region_text = Phrase("statement.country_score", score=float(score), theme=theme)
                 if weight_stage >= criteria.region_min_relevance:
                     points += criteria.region_points
                     items.append("region")
@@ -249,11 +248,13 @@ def supplier_evidence(chain, node: str, weights: pd.Series, *, theme: str = "chi
             "rules": "; ".join(dict.fromkeys(rule_ids[i] for i in items)),
             "supplier": actor, "name": me["name"], "sector": me["sector"], "stage": me["stage"], "country": country,
             "commodity": me["commodity"], "relevance": weight_stage, "dol": dol_text, "region": region_text,
-            "audit": "audit finding" if audit else "", "grievances": int(grievances) if grievances == grievances else 0,
-            "points": points, "suspicion": points >= criteria.threshold, "evidence": ", ".join(items),
+            "audit": Phrase("statement.audit_finding") if audit else "",
+            "grievances": int(grievances) if grievances == grievances else 0,
+            "points": points, "suspicion": points >= criteria.threshold,
+            "evidence": Phrase("statement.evidence", items=items) if items else "",
             "weight": float(weight),
         })
-    frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    frame = frame_with_phrases(rows, EVIDENCE_COLUMNS, PHRASE_COLUMNS)
     return frame.sort_values(["points", "weight", "supplier"], ascending=[False, False, True]).reset_index(drop=True)
 
 
@@ -294,8 +295,8 @@ def child_labour_statement(chain, node: str, *, theme: str = "child_labour", thr
             "commodity": row.commodity, "evidence": row.evidence, "points": row.points, "weight": row.weight,
             "path": path, "origin": (row.sector, row.stage) in starts, "sector": row.sector,
         })
-    suspicions = pd.DataFrame(records, columns=["supplier", "name", "country", "stage", "commodity", "evidence",
-                                                "points", "weight", "path", "origin", "sector"])
+    suspicions = frame_with_phrases(records, ["supplier", "name", "country", "stage", "commodity", "evidence",
+                                              "points", "weight", "path", "origin", "sector"], ["evidence"])
     suspicions["contribution"] = suspicions["weight"] * suspicions["points"]
     suspicions = suspicions.sort_values(["contribution", "supplier"], ascending=[False, True]).reset_index(drop=True)
     # Leverage: the intermediary on the suspicions' paths through which the most suspected material passes.
@@ -336,7 +337,8 @@ def child_labour_statement(chain, node: str, *, theme: str = "child_labour", thr
     }
     return Statement(
         node=node, name=name, theme=theme, matrix=assessment.matrix(node, theme), shares=assessment.shares(node),
-        evidence=evidence, suspicions=suspicions, plan=pd.DataFrame(plan, columns=PLAN_COLUMNS), sources=sources,
+        evidence=evidence, suspicions=suspicions, plan=frame_with_phrases(plan, PLAN_COLUMNS, ["evidence"]),
+        sources=sources,
         unknown_share=float(assessment.unknown_share[node]), criteria=criteria, declaration=declaration,
         status=STATUS.get(lang, STATUS["en"]),
     )
@@ -366,7 +368,6 @@ TEXT = {
            "intro": "The chain of the company was mapped and the risk located per stage and country (OECD Due "
                     "Diligence Guidance for Responsible Business Conduct, Step 2). Each upstream supplier was examined "
                     "for evidence of child labour; the criteria are below.",
-           "unknown": "Share of material with unknown origin: {share:.1%}. Suspicions cannot be excluded there.",
            "none": "No upstream supplier reaches the threshold: no reasonable suspicion, no plan of action needed.",
            "sign": "Signed for the company (name, role, date):", "relied": "Text relied on",
            "rules": "Rules applied"},
@@ -383,7 +384,6 @@ TEXT = {
                     "(OESO-richtlijn gepaste zorgvuldigheid voor verantwoord ondernemen, stap 2). Bij elke "
                     "leverancier stroomopwaarts is gezocht naar aanwijzingen voor kinderarbeid; de criteria staan "
                     "hieronder.",
-           "unknown": "Aandeel materiaal met onbekende herkomst: {share:.1%}. Daar zijn vermoedens niet uit te sluiten.",
            "none": "Geen leverancier stroomopwaarts bereikt de drempel: geen redelijk vermoeden, geen plan van aanpak "
                    "nodig.",
            "sign": "Ondertekend namens het bedrijf (naam, functie, datum):", "relied": "Gebruikte wettekst",
@@ -417,7 +417,28 @@ REFERENCES = [
 ]
 
 
+def _shown(frame: pd.DataFrame, lang: str, *, as_text: bool) -> pd.DataFrame:
+    """A table as the statement shows it in ``lang``: headers, stages, commodities, sentences and yes/no said.
+
+    ``as_text`` also writes the numbers as text by kind (``0.03%``; HTML); a
+    workbook keeps them as numbers to compute with.
+    """
+    columns = {}
+    for column in frame.columns:
+        kind = NUMBER_KINDS.get(column, "text")
+        values = []
+        for value in frame[column].tolist():
+            number = isinstance(value, (int, float)) and not isinstance(value, bool) or \
+                type(value).__module__ == "numpy" and "bool" not in type(value).__name__
+            values.append(value if number and not as_text else
+                          format_cell(value, kind if number else "text", str(column), lang))
+        columns[header_label(column, lang)] = values
+    shown = pd.DataFrame(columns, index=frame.index)
+    return shown.astype(object) if as_text else shown
+
+
 def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
+    from riskgraph.formatting import term_label
     from riskgraph.report import colour_scale, theme_label
 
     text = TEXT[lang]
@@ -425,7 +446,8 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         book = writer.book
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         title = book.add_format({"bold": True, "font_size": 14})
-        statement.plan.to_excel(writer, sheet_name=text["plan"][:31], index=False, startrow=3)
+        plan = statement.plan.assign(status=statement.plan["status"].map(lambda s: term_label("status", s, lang)))
+        _shown(plan, lang, as_text=False).to_excel(writer, sheet_name=text["plan"][:31], index=False, startrow=3)
         sheet = writer.sheets[text["plan"][:31]]
         sheet.write(0, 0, f"{heading('plan', lang)} — {theme_label(statement.theme, lang)} — {statement.name} ({statement.node})",
                     title)
@@ -436,7 +458,7 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         if len(statement.plan):
             column = PLAN_COLUMNS.index("status")
             sheet.data_validation(4, column, 3 + len(statement.plan), column,
-                                  {"validate": "list", "source": ["open", "in progress", "done", "not applicable"]})
+                                  {"validate": "list", "source": [term_label("status", s, lang) for s in STATUS_CHOICES]})
         declaration = pd.DataFrame({"": [heading("declaration", lang), statement.declaration.get(
             "text_nl" if lang == "nl" else "text", ""), text["sign"], text["status"], STATUS[lang], text["relied"],
             statement.text_relied_on]})
@@ -448,11 +470,12 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         if len(statement.matrix) and len(statement.matrix.columns):
             matrix_sheet.conditional_format(3, 1, 2 + len(statement.matrix), len(statement.matrix.columns), colour_scale())
         evidence_sheet = text["evidence"][:31]
-        statement.evidence.to_excel(writer, sheet_name=evidence_sheet, index=False, startrow=2)
+        _shown(statement.evidence, lang, as_text=False).to_excel(writer, sheet_name=evidence_sheet, index=False,
+                                                                startrow=2)
         writer.sheets[evidence_sheet].write(0, 0, statement.criteria.describe(lang), wrap)
-        statement.suspicions.assign(path=statement.suspicions["path"].map(" → ".join)).to_excel(
-            writer, sheet_name=text["suspicions"][:31], index=False)
-        statement.sources.to_excel(writer, sheet_name=text["sources"][:31], index=False)
+        _shown(statement.suspicions.assign(path=statement.suspicions["path"].map(" → ".join)), lang,
+               as_text=False).to_excel(writer, sheet_name=text["suspicions"][:31], index=False)
+        _shown(statement.sources, lang, as_text=False).to_excel(writer, sheet_name=text["sources"][:31], index=False)
         pd.DataFrame({text["references"]: REFERENCES}).to_excel(writer, sheet_name=text["references"][:31],
                                                                  index=False)
         statement.rules.to_excel(writer, sheet_name=text["rules"][:31], index=False)
@@ -468,21 +491,24 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
     text = TEXT[lang]
 
     def table(frame: pd.DataFrame, heat: bool = False) -> str:
-        head = "".join(f"<th>{escape(str(c))}</th>" for c in ([frame.index.name or ""] if heat else []) + list(frame.columns))
+        names = ([header_label(frame.index.name or "", lang)] if heat else []) + [
+            header_label(c, lang) for c in frame.columns]
+        head = "".join(f"<th>{escape(str(c))}</th>" for c in names)
+        said = frame if heat else _shown(frame, lang, as_text=True)
         rows = []
-        for index, values in frame.iterrows():
+        for (index, values), shown in zip(frame.iterrows(), said.itertuples(index=False)):
             cells = [f"<th>{escape(stage_label(str(index), lang))}</th>"] if heat else []
-            for column, value in values.items():
+            for (column, value), text_value in zip(values.items(), shown):
                 if heat:
-                    cells.append(f'<td style="background:{heat_colour(value)};text-align:right">{value:.2f}</td>')
+                    cells.append(f'<td style="background:{heat_colour(value)};text-align:right">'
+                                 f"{escape(format_number(value, 'likelihood', lang))}</td>")
                 elif column == "path":  # ids stay whole; the path breaks only between them
                     ids = [f'<span class="id">{escape(part)}</span>' for part in str(value).split(" → ")]
                     cells.append(f'<td class="path">{" → ".join(ids)}</td>')
                 elif column in ("supplier", "direct_supplier", "leverage", "actor"):
                     cells.append(f'<td class="id">{escape(str(value))}</td>')
                 else:
-                    shown = f"{value:.3g}" if isinstance(value, float) else escape(str(value))
-                    cells.append(f"<td>{shown}</td>")
+                    cells.append(f"<td>{escape(str(text_value))}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -499,7 +525,7 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
         f"<p><b>{escape(text['sign'])}</b> ____________________</p></section>",
         f"<h2>{escape(heading('investigation', lang))}</h2><p>{escape(text['intro'])}</p>",
         f"<h3>{escape(text['investigated'])}</h3>", table(statement.matrix, heat=True),
-        f"<p>{escape(text['unknown'].format(share=statement.unknown_share))}</p>",
+        f"<p>{escape(phrase('statement.unknown', lang, share=statement.unknown_share))}</p>",
         f"<h3>{escape(text['criteria'])}</h3><p>{escape(statement.criteria.describe(lang))}</p>",
         f"<h3>{escape(text['evidence'])}</h3>",
         table(statement.evidence[statement.evidence["points"] > 0].drop(columns=["sector"]))
