@@ -109,9 +109,16 @@ def eudr_benchmark() -> dict[str, str]:
 
 @lru_cache(maxsize=None)
 def eudr_hs_codes() -> dict[str, str]:
-    """EUDR commodity → the CN/HS codes of Annex I of Regulation (EU) 2023/1115 (``;``-separated)."""
+    """EUDR commodity key → the CN/HS codes of Annex I of Regulation (EU) 2023/1115 (``;``-separated).
+
+    The raw table keeps the Regulation's wording (Art. 2(1): "oil palm"); the keys are the canonical
+    commodity keys of ``datasets/vocabulary/commodities.csv`` (``oil_palm``), as everywhere else.
+
+    >>> sorted(eudr_hs_codes())
+    ['cattle', 'cocoa', 'coffee', 'oil_palm', 'rubber', 'soya', 'wood']
+    """
     table = pd.read_csv(dataset_path("reference", "raw", "eudr_commodities.csv"), keep_default_na=False)
-    return dict(zip(table["commodity"], table["example_hs_codes"]))
+    return dict(zip(table["commodity"].map(commodity_key), table["example_hs_codes"]))
 
 
 @lru_cache(maxsize=None)
