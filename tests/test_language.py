@@ -155,3 +155,189 @@ def test_hotspot_reasons_say_the_same_numbers_in_english_and_dutch(found_hotspot
         dutch = reason.text("nl")
         assert dutch != reason or not re.search(r"[a-z]{3}", reason), reason
         assert _numbers(reason, "en") == _numbers(dutch, "nl"), (reason, dutch)
+
+
+# --------------------------------------------------------------------------- Dutch throughout (issue 20)
+
+DATA = Path(__file__).parent / "data"
+
+
+def _english_words() -> set[str]:
+    """Every English label or code of the vocabularies whose Dutch word differs (``gold`` ≠ ``goud``).
+
+    Words that are the same in both languages (``recycler``, ``rubber``,
+    ``tin``, ``status``) cannot tell the languages apart and are left out.
+    """
+    words = set()
+    for row in _vocabulary.stage_rows():
+        words |= {w for w in (row["label_en"], row["stage"]) if w != row["label_nl"]}
+    for row in _vocabulary.theme_rows():
+        words |= {w for w in (row["label_en"], row["theme"]) if w != row["label_nl"]}
+    for row in _rows("commodities.csv"):
+        words |= {w for w in (row["label_en"], row["commodity"]) if w.lower() != row["label_nl"].lower()}
+    for row in _rows("terms.csv"):
+        words |= {w for w in (row["label_en"], row["term"]) if w.lower() != row["label_nl"].lower()}
+    # "kind" is also Dutch (a child), "True"/"False" are Python's; neither is a label a Dutch table shows
+    return {w for w in words if len(w) > 2} - {"kind", "inherent", "True", "False"}
+
+
+ENGLISH = sorted(_english_words(), key=len, reverse=True)
+ENGLISH_PATTERN = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w-])", re.I)
+
+
+def _quoted(chain) -> list[str]:
+    """Texts a Dutch output quotes as they are: ids, names and regions of the chain's actors, plots, the
+    sources, evidence and years of the reference data (cited as published), and what is still English by
+    decision or not yet translated: validation messages, geolocation details, the regulations' rule texts
+    and the titles of guidance documents."""
+    import pandas as pd
+
+    import riskgraph as rg
+    from riskgraph.regulation.common import rules
+    from riskgraph.regulation.statement import GENERAL_GUIDANCE, REFERENCES, SECTOR_GUIDANCE
+    from riskgraph.risk.reference import commodity_evidence
+
+    actors = chain.actors
+    texts = set(actors["id"]) | set(actors["name"].dropna()) | set(actors["region"].dropna())
+    if chain.plots is not None and len(chain.plots):
+        texts |= set(chain.plots["plot_id"].dropna())
+    risk = rg.assess(chain).actor_risk
+    for column in ("source", "year", "raw_value"):
+        texts |= {str(v) for v in risk[column].dropna()}
+    evidence = commodity_evidence()
+    texts |= set(evidence["evidence"]) | set(evidence["source"])
+    texts |= {str(v) for v in chain.report.issues["message"]} | set(chain.report.counts["file"])
+    for regulation in ("child_labour", "eudr"):
+        table = rules(regulation)
+        texts |= {str(v) for column in ("article", "summary", "check", "source") for v in table[column].dropna()}
+    actions = pd.read_csv(dataset_path("reference", "theme_actions.csv"))
+    texts |= set(actions["source"].dropna())
+    steps = pd.read_csv(dataset_path("reference", "action_steps.csv"))
+    texts |= set(steps["rationale"].dropna())
+    texts |= set(REFERENCES) | {GENERAL_GUIDANCE} | set(SECTOR_GUIDANCE.values())
+    from riskgraph.geo.plots import plot_checks
+
+    if chain.plots is not None and len(chain.plots):
+        texts |= {str(v) for v in plot_checks(chain.plots, chain.actors).findings["detail"]}
+    return sorted((t for t in texts if isinstance(t, str) and len(t) > 2), key=len, reverse=True)
+
+
+def _unquoted(text: str, quoted: list[str]) -> str:
+    for value in quoted:
+        text = text.replace(value, " ")
+    return text
+
+
+def _html_text(html: str) -> str:
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    titles = " ".join(re.findall(r'title="([^"]*)"', body))
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "\n", body) + "\n" + titles)
+
+
+def _xlsx_text(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    cells = [book.sheetnames]
+    for sheet in book.worksheets:
+        cells += [str(v) for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    return "\n".join(map(str, cells))
+
+
+def _cases(tmp: Path) -> dict:
+    """Each command with --lang: its arguments and the file it writes (None: what it prints)."""
+    gold, food = str(dataset_path("gold")), str(dataset_path("food"))
+    stone, textiles = str(dataset_path("natural_stone")), str(dataset_path("textiles"))
+    return {
+        "validate": (["validate", food], None, food),
+        "info": (["info", gold], None, gold),
+        "matrix": (["matrix", food, "--node", "FOD-RTL-NL-01"], None, food),
+        "matrix-all": (["matrix", stone], None, stone),
+        "explain": (["explain", gold, "--node", "GLD-MFG-NL-01", "--theme", "child_labour", "--stage", "mine_asm"],
+                    None, gold),
+        "hotspots": (["hotspots", food, "-q"], None, food),
+        "hotspots-map": (["hotspots", textiles, "-q", "--out", str(tmp / "map.html")], tmp / "map.html", textiles),
+        "report-html": (["report", food, "-q", "--out", str(tmp / "food.html")], tmp / "food.html", food),
+        "report-xlsx": (["report", stone, "-q", "--out", str(tmp / "stone.xlsx")], tmp / "stone.xlsx", stone),
+        "statement-html": (["statement", textiles, "--node", "TEX-BRD-NL-01", "--out", str(tmp / "s.html")],
+                           tmp / "s.html", textiles),
+        "statement-xlsx": (["statement", gold, "--node", "GLD-MFG-NL-01", "--out", str(tmp / "s.xlsx")],
+                           tmp / "s.xlsx", gold),
+        "publish": (["secretariat", "publish", str(tmp / "sector"), "--k", "3", "--out", str(tmp / "pub.html")],
+                    tmp / "pub.html", str(tmp / "sector")),
+    }
+
+
+@pytest.fixture(scope="module")
+def sector(tmp_path_factory):
+    """A covenant's sector chain: three members reporting the small gold chain, merged."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    tmp = tmp_path_factory.mktemp("dutch")
+    for member in ("acme", "bakker", "cacao"):
+        shutil.copytree(DATA / "gold_small", tmp / member)
+    result = CliRunner().invoke(cli, ["secretariat", "merge", *(str(tmp / m) for m in ("acme", "bakker", "cacao")),
+                                      "--out", str(tmp / "sector")])
+    assert result.exit_code == 0, result.output
+    return tmp
+
+
+@pytest.mark.parametrize("case", ["validate", "info", "matrix", "matrix-all", "explain", "hotspots", "hotspots-map",
+                                  "report-html", "report-xlsx", "statement-html", "statement-xlsx", "publish"])
+def test_dutch_output_of_every_command_has_no_english_label(case, sector):
+    """``--lang nl``: no English stage, theme, category, commodity, header or fact word (issue 20, acceptance)."""
+    from click.testing import CliRunner
+
+    import riskgraph as rg
+    from riskgraph.cli import cli
+
+    args, written, chain_path = _cases(sector)[case]
+    result = CliRunner().invoke(cli, [*args, "--lang", "nl"], env={"COLUMNS": "5000"})
+    assert result.exit_code in (0, 1), result.output
+    if written is None:
+        text = result.output
+    elif written.suffix == ".xlsx":
+        text = _xlsx_text(written) + "\n" + result.output
+    else:
+        text = _html_text(written.read_text(encoding="utf-8")) + "\n" + result.output
+    chain = rg.read_chain(chain_path)
+    text = _unquoted(text.replace(chain_path, " ").replace(str(sector), " "), _quoted(chain))
+    text = re.sub(r"(?<![\w-])" + re.escape(chain.name) + r"(?![\w-])", " ", text)  # the chain's name is data
+    found = sorted({m.group(0) for m in ENGLISH_PATTERN.finditer(text)})
+    lines = [line.strip()[:160] for line in text.splitlines() if ENGLISH_PATTERN.search(line)][:5]
+    assert not found, f"English in the Dutch {case}: {found}\n" + "\n".join(lines)
+    if written is None or written.suffix == ".html":  # a workbook keeps numbers as numbers
+        assert re.search(r"\d,\d", text) or case in ("info", "validate"), "Dutch numbers (1.127,5)"
+
+
+@pytest.mark.parametrize("args", [["matrix", "food", "--format", "csv"], ["hotspots", "gold", "--format", "json"],
+                                  ["info", "textiles", "--format", "json"], ["validate", "food", "--format", "json"]])
+def test_machine_outputs_are_the_same_in_every_language(args):
+    """CSV and JSON are an interface: English column names, codes and sentences whatever --lang says."""
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    args = [str(dataset_path(a)) if a in _vocabulary.sectors() else a for a in args]
+    english = CliRunner().invoke(cli, [*args, "--lang", "en"])
+    dutch = CliRunner().invoke(cli, [*args, "--lang", "nl"])
+    assert english.exit_code == dutch.exit_code and english.stdout == dutch.stdout
+
+
+def test_the_english_word_check_finds_english_output():
+    """The check above can fail: the same command in English shows English stage, theme and header words."""
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    food = str(dataset_path("food"))
+    result = CliRunner().invoke(cli, ["matrix", food, "--node", "FOD-RTL-NL-01", "--theme", "child_labour",
+                                      "--lang", "en"], env={"COLUMNS": "5000"})
+    found = {m.group(0).lower() for m in ENGLISH_PATTERN.finditer(result.output)}
+    assert {"farm", "cooperative", "child labour", "likelihood", "cocoa"} <= found

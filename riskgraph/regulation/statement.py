@@ -439,7 +439,7 @@ def _shown(frame: pd.DataFrame, lang: str, *, as_text: bool) -> pd.DataFrame:
 
 def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
     from riskgraph.formatting import term_label
-    from riskgraph.report import colour_scale, theme_label
+    from riskgraph.report import colour_scale, stage_label, theme_label
 
     text = TEXT[lang]
     with excel_writer(path) as writer:
@@ -464,7 +464,10 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
             statement.text_relied_on]})
         declaration.to_excel(writer, sheet_name=text["declaration"][:31], index=False, header=False)
         writer.sheets[text["declaration"][:31]].set_column(0, 0, 120, wrap)
-        statement.matrix.to_excel(writer, sheet_name=text["investigated"][:31], startrow=2)
+        matrix = statement.matrix.copy()
+        matrix.index = [stage_label(s, lang) for s in matrix.index]
+        matrix.index.name = header_label(statement.matrix.index.name or "stage", lang)
+        matrix.to_excel(writer, sheet_name=text["investigated"][:31], startrow=2)
         matrix_sheet = writer.sheets[text["investigated"][:31]]
         matrix_sheet.write(0, 0, text["intro"], wrap)
         if len(statement.matrix) and len(statement.matrix.columns):
@@ -478,7 +481,7 @@ def _write_xlsx(statement: Statement, path: Path, lang: str) -> Path:
         _shown(statement.sources, lang, as_text=False).to_excel(writer, sheet_name=text["sources"][:31], index=False)
         pd.DataFrame({text["references"]: REFERENCES}).to_excel(writer, sheet_name=text["references"][:31],
                                                                  index=False)
-        statement.rules.to_excel(writer, sheet_name=text["rules"][:31], index=False)
+        _shown(statement.rules, lang, as_text=False).to_excel(writer, sheet_name=text["rules"][:31], index=False)
     return path
 
 
@@ -497,7 +500,7 @@ def _write_html(statement: Statement, path: Path, lang: str) -> Path:
         said = frame if heat else _shown(frame, lang, as_text=True)
         rows = []
         for (index, values), shown in zip(frame.iterrows(), said.itertuples(index=False)):
-            cells = [f"<th>{escape(stage_label(str(index), lang))}</th>"] if heat else []
+            cells = [f"<th>{escape(stage_label(index, lang))}</th>"] if heat else []
             for (column, value), text_value in zip(values.items(), shown):
                 if heat:
                     cells.append(f'<td style="background:{heat_colour(value)};text-align:right">'

@@ -293,7 +293,9 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     step("data quality")
     report = chain.report
     quality_columns = [t["table"], t["file"], t["rows_in"], t["accepted"], t["quarantined"], t["empty_rows"]]
-    quality_rows = report.counts.values.tolist() if report is not None and publication is None else []
+    quality_rows = [[format_cell(v, "text" if isinstance(v, str) else "count", c, lang)
+                     for c, v in zip(report.counts.columns, r)] for r in report.counts.itertuples(index=False)] \
+        if report is not None and publication is None else []
     findings = report.reason_counts() if report is not None and publication is None else pd.DataFrame()
     structure = assessment.shares_info
     unknown = assessment.portfolio_unknown_share(scope_nodes) if publication is None else float("nan")
