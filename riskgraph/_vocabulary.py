@@ -123,3 +123,19 @@ def term_label(kind: str, term: str, lang: str = "en") -> str:
 def phrase_templates(lang: str = "en") -> dict[str, str]:
     """Phrase key → its template in ``lang`` (``datasets/vocabulary/phrases.csv``)."""
     return {row["key"]: row[lang] for row in _read("phrases.csv")}
+
+
+@lru_cache(maxsize=None)
+def texts(prefix: str) -> dict[str, dict[str, str]]:
+    """``{lang: {name: text}}`` of the phrases whose key starts with ``prefix`` (``report.title`` → ``title``).
+
+    The texts of a report, workbook, statement or map, read as one table
+    per language; ``{placeholders}`` are filled with ``str.format`` or
+    :func:`riskgraph.formatting.phrase`.
+    """
+    found: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    for row in _read("phrases.csv"):
+        if row["key"].startswith(prefix):
+            for lang in LANGUAGES:
+                found[lang][row["key"][len(prefix):]] = row[lang]
+    return found

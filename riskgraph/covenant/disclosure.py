@@ -81,12 +81,14 @@ class Rules:
         if self.dominance is not None and not (self.dominance[0] >= 1 and 0 < self.dominance[1] <= 100):
             raise InputError(f"dominance (n, k) needs n ≥ 1 and 0 < k ≤ 100, not {self.dominance}")
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        from riskgraph.formatting import phrase
+
         parts = [f"k = {self.k}"]
         if self.dominance is not None:
-            parts.append(f"({self.dominance[0]}, {self.dominance[1]:g} %) dominance")
+            parts.append(phrase("publication.rule_dominance", lang, n=self.dominance[0], share=self.dominance[1]))
         if self.p is not None:
-            parts.append(f"p % rule with p = {self.p:g}")
+            parts.append(phrase("publication.rule_p", lang, p=self.p))
         return ", ".join(parts)
 
 
@@ -293,13 +295,11 @@ class Publication:
     withheld: dict = field(default_factory=dict)
 
     def notice(self, lang: str = "en") -> str:
-        if lang == "nl":
-            return (f"Gepubliceerd met k = {self.k}: elke cel en hotspot berust op ten minste {self.k} deelnemers "
-                    f"en geen deelnemer domineert een cel. {self.pooled} cellen zijn samengevoegd in 'overig', "
-                    f"{self.suppressed} cellen zijn weggelaten; weggelaten en lege cellen zien er hetzelfde uit.")
-        return (f"Published with k = {self.k}: every cell and hotspot rests on at least {self.k} members and no "
-                f"member dominates a cell ({self.rules.describe()}). {self.pooled} cells were pooled into 'other', "
-                f"{self.suppressed} cells were withheld; withheld and empty cells look the same.")
+        """What the publication withheld and why, in ``lang`` (``publication.notice`` of phrases.csv)."""
+        from riskgraph.formatting import phrase
+
+        return phrase("publication.notice", lang, k=self.k, rules=self.rules.describe(lang), pooled=self.pooled,
+                      suppressed=self.suppressed)
 
     def figures(self) -> dict[str, object]:
         """Every published figure under a stable key: what a ledger compares and an attacker subtracts."""

@@ -36,39 +36,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from riskgraph import _vocabulary
+
 THEME_COLOURS = {"deforestation": "#d95f02", "child_labour": "#7570b3"}
 MAX_PLOTS = 5000  # plot shapes drawn; beyond it only plots with a finding or a hotspot
 MAX_PLACES = 8000  # background places kept after thinning
 MAX_MARKERS = 1000  # hotspots drawn per theme (the highest scores)
 #: Score levels relative to the chain's highest score: at least half of it is "very high", …
 SCORE_LEVELS = (("very_high", 0.5), ("high", 0.2), ("medium", 0.05), ("low", 0.0))
-TEXT = {
-    "en": {"title": "Hotspots", "clusters": "clusters", "hot": "significantly hot (Getis-Ord Gi* z &gt; 1.96)",
-           "findings": "geolocation findings", "unlocated": "hotspots without coordinates (listed below, not on "
-           "the map)", "no_hotspots": "no hotspots", "deforestation": "deforestation", "child_labour": "child labour",
-           "cluster_layer": "clusters (dashed; red = hot)", "plots": "plots (orange = forest loss after 2020, red "
-           "outline = geolocation error)", "places": "populated places (grey, for orientation)",
-           "countries": "country borders", "size": "Circle size: score (severity × likelihood), in words "
-           "relative to the highest of this chain:", "help": "Hover for the actor, click for every reason. Wheel or +/− to "
-           "zoom, drag to pan.", "click": "Click a hotspot.", "theme": "theme", "rank": "rank",
-           "who": "actor / plot", "name": "name", "country": "country", "score": "score", "reasons": "first reasons",
-           "attribution": "Borders: Made with Natural Earth (public domain). Places: GeoNames.",
-           "very_high": "very high", "high": "high", "medium": "medium", "low": "low", "shown": "drawn: the {n} "
-           "highest per theme"},
-    "nl": {"title": "Hotspots", "clusters": "clusters", "hot": "significant heet (Getis-Ord Gi* z &gt; 1,96)",
-           "findings": "bevindingen over geolocatie", "unlocated": "hotspots zonder coördinaten (hieronder vermeld, "
-           "niet op de kaart)", "no_hotspots": "geen hotspots", "deforestation": "ontbossing",
-           "child_labour": "kinderarbeid", "cluster_layer": "clusters (gestippeld; rood = heet)",
-           "plots": "percelen (oranje = bosverlies na 2020, rode rand = fout in geolocatie)",
-           "places": "woonplaatsen (grijs, ter oriëntatie)", "countries": "landsgrenzen",
-           "size": "Grootte van de cirkel: score (ernst × waarschijnlijkheid), in woorden ten opzichte van de "
-           "hoogste in deze keten:", "help": "Wijs aan voor de actor, klik voor alle redenen. Scrollwiel of +/− om te "
-           "zoomen, slepen om te verschuiven.", "click": "Klik op een hotspot.", "theme": "thema", "rank": "rang",
-           "who": "actor / perceel", "name": "naam", "country": "land", "score": "score",
-           "reasons": "eerste redenen", "attribution": "Grenzen: Made with Natural Earth (publiek domein). "
-           "Plaatsen: GeoNames.", "very_high": "zeer hoog", "high": "hoog", "medium": "middel", "low": "laag",
-           "shown": "getekend: de {n} hoogste per thema"},
-}
+#: The map's texts by language: the ``map.*`` phrases of ``datasets/vocabulary/phrases.csv``.
+TEXT = _vocabulary.texts("map.")
 
 
 def _number(value) -> float:
@@ -323,7 +300,7 @@ def hotspot_map_html(found, *, title: str | None = None, lang: str | None = None
         css = "cl hot" if row.hot else "cl"
         label = phrase("map.cluster_title", lang, theme=row.theme, cluster=int(row.cluster), points=int(row.points),
                        total=float(row.total_risk), z=float(row.gi_z) if np.isfinite(row.gi_z) else "n/a",
-                       hot=phrase("map.hot", lang) if row.hot else "")
+                       hot=phrase("map.cluster_hot", lang) if row.hot else "")
         cluster_marks.append(f'<circle class="{css} {html.escape(row.theme)}" cx="{row.lon:.6f}" '
                              f'cy="{float(_mercator_y(row.lat)):.6f}" r="{r_deg:.6f}"><title>{html.escape(label)}'
                              "</title></circle>")

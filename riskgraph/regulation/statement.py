@@ -47,6 +47,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from riskgraph import _vocabulary
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
 from riskgraph.formatting import Phrase, format_cell, format_number, frame_with_phrases, header_label, phrase
@@ -56,14 +57,8 @@ from riskgraph.chain.model import chain_start_stages
 from riskgraph.regulation.common import article, rules
 
 TEXT_RELIED_ON = "Wet zorgplicht kinderarbeid, Wet van 24 oktober 2019, Stb. 2019, 401"
-STATUS = {
-    "en": "The Dutch Child Labour Due Diligence Act (Wet zorgplicht kinderarbeid, Act of 24 October 2019, Stb. 2019, "
-          "401) has not entered into force: its entry into force is to be set by royal decree. This draft follows "
-          "the text published in Stb. 2019, 401 and is voluntary until the Act applies.",
-    "nl": "De Wet zorgplicht kinderarbeid (Wet van 24 oktober 2019, Stb. 2019, 401) is niet in werking getreden: "
-          "de inwerkingtreding wordt bij koninklijk besluit bepaald. Dit concept volgt de tekst zoals gepubliceerd "
-          "in Stb. 2019, 401 en is vrijwillig zolang de wet niet geldt.",
-}
+#: The Act's status in each language (``statement.status_text`` of ``datasets/vocabulary/phrases.csv``).
+STATUS = {lang: texts["status_text"] for lang, texts in _vocabulary.texts("statement.").items()}
 PLAN_COLUMNS = ["suspicion", "supplier", "name", "country", "stage", "commodity", "evidence", "points", "severity",
                 "weight", "path", "leverage", "direct_supplier", "proposed_step", "guidance", "owner", "due_date",
                 "status"]
@@ -106,7 +101,7 @@ class SuspicionCriteria:
         return self._describe(lang) + f" (WZK-THRESHOLD, {article('child_labour', 'WZK-THRESHOLD')})"
 
     def _describe(self, lang: str) -> str:
-        return phrase("statement.criteria", lang, threshold=self.threshold, dol_min=self.dol_min_relevance,
+        return phrase("statement.criteria_text", lang, threshold=self.threshold, dol_min=self.dol_min_relevance,
                       dol_points=self.dol_points, prevalence=self.region_prevalence,
                       region_min=self.region_min_relevance, region_points=self.region_points,
                       audit_points=self.audit_points, grievance_points=self.grievance_points)
@@ -251,7 +246,7 @@ def supplier_evidence(chain, node: str, weights: pd.Series, *, theme: str = "chi
             "audit": Phrase("statement.audit_finding") if audit else "",
             "grievances": int(grievances) if grievances == grievances else 0,
             "points": points, "suspicion": points >= criteria.threshold,
-            "evidence": Phrase("statement.evidence", items=items) if items else "",
+            "evidence": Phrase("statement.evidence_items", items=items) if items else "",
             "weight": float(weight),
         })
     frame = frame_with_phrases(rows, EVIDENCE_COLUMNS, PHRASE_COLUMNS)
@@ -356,39 +351,8 @@ def write_statement(statement: Statement, path: Path | str, *, lang: str = "en")
     raise InputError(f"cannot write a statement to '{suffix or path.name}': use .html or .xlsx")
 
 
-TEXT = {
-    "en": {"title": "Child-labour due diligence", "status": "Status of the Act", "declaration": "Declaration",
-           "declaration_text": "{company} declares that it exercises due diligence in order to prevent that the "
-                               "goods and services it supplies to end users in the Netherlands have been produced "
-                               "with child labour.",
-           "investigation": "Investigation: is there a reasonable suspicion?",
-           "investigated": "Where the risk was investigated", "evidence": "Evidence per supplier",
-           "suspicions": "Reasonable suspicions", "plan": "Plan of action", "sources": "Sources",
-           "references": "Guidance", "criteria": "Criteria",
-           "intro": "The chain of the company was mapped and the risk located per stage and country (OECD Due "
-                    "Diligence Guidance for Responsible Business Conduct, Step 2). Each upstream supplier was examined "
-                    "for evidence of child labour; the criteria are below.",
-           "none": "No upstream supplier reaches the threshold: no reasonable suspicion, no plan of action needed.",
-           "sign": "Signed for the company (name, role, date):", "relied": "Text relied on",
-           "rules": "Rules applied"},
-    "nl": {"title": "Gepaste zorgvuldigheid kinderarbeid", "status": "Status van de wet",
-           "declaration": "Verklaring",
-           "declaration_text": "{company} verklaart dat zij gepaste zorgvuldigheid betracht om te voorkomen dat de "
-                               "goederen en diensten die zij aan Nederlandse eindgebruikers levert met behulp van "
-                               "kinderarbeid tot stand zijn gekomen.",
-           "investigation": "Onderzoek: bestaat er een redelijk vermoeden?",
-           "investigated": "Waar het risico is onderzocht", "evidence": "Aanwijzingen per leverancier",
-           "suspicions": "Redelijke vermoedens", "plan": "Plan van aanpak", "sources": "Bronnen",
-           "references": "Richtlijnen", "criteria": "Criteria",
-           "intro": "De keten van het bedrijf is in kaart gebracht en het risico per ketenstap en land bepaald "
-                    "(OESO-richtlijn gepaste zorgvuldigheid voor verantwoord ondernemen, stap 2). Bij elke "
-                    "leverancier stroomopwaarts is gezocht naar aanwijzingen voor kinderarbeid; de criteria staan "
-                    "hieronder.",
-           "none": "Geen leverancier stroomopwaarts bereikt de drempel: geen redelijk vermoeden, geen plan van aanpak "
-                   "nodig.",
-           "sign": "Ondertekend namens het bedrijf (naam, functie, datum):", "relied": "Gebruikte wettekst",
-           "rules": "Toegepaste regels"},
-}
+#: The statement's texts by language: the ``statement.*`` phrases of ``datasets/vocabulary/phrases.csv``.
+TEXT = _vocabulary.texts("statement.")
 #: Each part of the statement and the rule (with its article) it answers to.
 PARTS = {"status": "WZK-STATUS", "declaration": "WZK-DECLARATION", "investigation": "WZK-INVESTIGATION",
          "plan": "WZK-PLAN-OF-ACTION", "references": "WZK-GUIDANCE-ILO-IOE"}

@@ -19,12 +19,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskgraph import _vocabulary
 from riskgraph.formatting import category_label, format_number
 
 #: Country columns drawn per matrix; the rest fold into "other".
 MAX_COUNTRIES = 12
 OTHER = "other"
-OTHER_LABEL = {"en": "other", "nl": "overig"}
+#: "other" / "overig": the column of the countries summed together (``heatmap.other`` of phrases.csv).
+OTHER_LABEL = {lang: texts["other"] for lang, texts in _vocabulary.texts("heatmap.").items()}
 
 
 def location_cells(assessment, scope, theme: str) -> pd.DataFrame:
@@ -76,9 +78,9 @@ def heat_matrix(cells: pd.DataFrame, *, stage_order: dict, stage_label, country_
     stages = sorted(frame["stage"].unique(), key=lambda s: (stage_order.get(s, 99), s))
     lookup = {(r.stage, r.country): r for r in frame.itertuples(index=False)}
     hidden = set(map(tuple, withheld[["stage", "country"]].to_numpy())) if withheld is not None else set()
-    words = {"en": ("share of material", "likelihood", "exposure", "no figure published (empty or withheld)"),
-             "nl": ("aandeel materiaal", "waarschijnlijkheid", "blootstelling", "geen cijfer gepubliceerd (leeg of achtergehouden)")}
-    share_word, likelihood_word, exposure_word, withheld_word = words[lang]
+    words = _vocabulary.texts("heatmap.")[lang]
+    share_word, likelihood_word, exposure_word, withheld_word = (words[k] for k in ("share", "likelihood", "exposure",
+                                                                                     "withheld"))
     rows = []
     for stage in stages:
         row_cells = []

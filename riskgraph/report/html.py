@@ -9,6 +9,7 @@ import pandas as pd
 
 from functools import lru_cache
 
+from riskgraph import _vocabulary
 from riskgraph.formatting import category_label, commodity_label, format_cell, format_number, header_label, say
 from riskgraph.report.heatmap import heat_matrix, legend, location_cells
 from riskgraph.report.labels import labels, stage_label, theme_label
@@ -17,114 +18,12 @@ from riskgraph.report.sankey import sankey_svg
 
 # --------------------------------------------------------------------------- HTML report
 
-HTML_TEXT = {
-    "en": {
-        "report_title": "Due-diligence risk report", "scope": "Scope", "generated": "generated",
-        "priorities": "Priorities", "matrices": "Chain-location matrices", "flows": "Material flows",
-        "hotspots": "Hotspots", "explanations": "Explanations", "quality": "Data quality", "sources": "Sources",
-        "method": "Method", "theme": "Theme", "severity": "Severity", "peak": "Likelihood (peak)",
-        "category": "Category", "where": "Where", "share": "Share of material", "exposure": "Exposure",
-        "priority": "Priority", "stage": "Stage", "empty": "No material reaches this scope.",
-        "paths": "Heaviest paths", "findings": "Validation findings by reason", "source": "Source",
-        "used_for": "Themes", "values_used": "Values used",
-        "priorities_note": "Ranked by priority = severity (1–5, OECD: scale, scope, irremediable character) × "
-                           "likelihood at the riskiest chain location the material passed, however small its share. "
-                           "Severity and likelihood are shown apart.",
-        "matrix_note": "Each cell: a stage in a country where the material passed. Its colour is the likelihood "
-                       "there (likelihood × stage relevance, 0 green to 1 red, the same scale everywhere); its "
-                       "figure the share of the material that passed there. Exposure = share × likelihood. Only "
-                       "countries holding material are shown, the largest first; the rest are summed in 'other'.",
-        "flows_note": "Material flows between stages and countries, widths proportional to volume.",
-        "actors": "actors", "flows_count": "flows", "countries": "countries", "unknown": "unknown origin",
-        "equal_split": "actors with assumed equal input shares", "errors": "validation errors",
-        "warnings": "warnings", "all_ends": "all {n} most-downstream actors, weighted by volume",
-        "table": "Table", "rows_in": "Rows in", "accepted": "Accepted", "quarantined": "Quarantined",
-        "empty_rows": "Empty rows", "reason": "Reason", "count": "Count", "severity_col": "Severity",
-        "file": "File",
-        "glance": "At a glance", "top_five": "Five priorities", "what_to_do": "What to do",
-        "quality_three": "Data quality in three numbers", "no_volume": "flows without a volume (equal split assumed)",
-        "set_aside": "rows set aside (quarantined) of all rows read", "likelihood": "Likelihood",
-        "all_commodities": "All commodities", "commodity": "Commodity", "legend": "Colour = likelihood; "
-        "figure = share of the material that passed there; hover a cell for its exposure.",
-        "explain_scope": "In this scope, {share} of the material passes this location, at likelihood {likelihood}.",
-        "explain_node": "The figures below are of {node}, the company with the most material there: "
-                        "{contributors} actors hold {share} of its material; its exposure is {exposure}.",
-        "explain_self": "{contributors} actors hold {share} of the material; exposure {exposure}.",
-        "hotspots_note": "The {n} hotspots ranked by score = severity × likelihood (the OECD priority); the score "
-                         "in words is relative to the highest of this chain. The first 25 are listed.",
-        "based_on": "Source",
-    },
-    "nl": {
-        "report_title": "Risicorapport gepaste zorgvuldigheid", "scope": "Reikwijdte", "generated": "gemaakt op",
-        "priorities": "Prioriteiten", "matrices": "Ketenlocatie-matrices", "flows": "Materiaalstromen",
-        "hotspots": "Hotspots", "explanations": "Toelichting", "quality": "Datakwaliteit", "sources": "Bronnen",
-        "method": "Methode", "theme": "Thema", "severity": "Ernst", "peak": "Waarschijnlijkheid (piek)",
-        "category": "Categorie", "where": "Waar", "share": "Aandeel materiaal", "exposure": "Blootstelling",
-        "priority": "Prioriteit", "stage": "Ketenstap", "empty": "Er bereikt geen materiaal deze reikwijdte.",
-        "paths": "Zwaarste ketenpaden", "findings": "Validatiebevindingen per reden", "source": "Bron",
-        "used_for": "Thema's", "values_used": "Gebruikte waarden",
-        "priorities_note": "Gerangschikt op prioriteit = ernst (1–5, OESO: schaal, reikwijdte, onherstelbaarheid) × "
-                           "waarschijnlijkheid op de meest risicovolle ketenlocatie waar het materiaal langskwam, hoe klein "
-                           "het aandeel ook is. Ernst en waarschijnlijkheid staan apart.",
-        "matrix_note": "Elke cel: een ketenstap in een land waar het materiaal langskwam. De kleur is de "
-                       "waarschijnlijkheid daar (waarschijnlijkheid × relevantie van de ketenstap, 0 groen tot 1 "
-                       "rood, overal dezelfde schaal); het getal het aandeel van het materiaal. Blootstelling = "
-                       "aandeel × waarschijnlijkheid. Alleen landen met materiaal staan erin, de grootste eerst; de "
-                       "rest is opgeteld onder 'overig'.",
-        "flows_note": "Materiaalstromen tussen ketenstappen en landen, breedte naar volume.",
-        "actors": "actoren", "flows_count": "stromen", "countries": "landen", "unknown": "onbekende herkomst",
-        "equal_split": "actoren met aangenomen gelijke inkoopaandelen", "errors": "validatiefouten",
-        "warnings": "waarschuwingen", "all_ends": "alle {n} meest stroomafwaartse actoren, gewogen naar volume",
-        "table": "Tabel", "rows_in": "Rijen in", "accepted": "Aanvaard", "quarantined": "In quarantaine",
-        "empty_rows": "Lege rijen", "reason": "Reden", "count": "Aantal", "severity_col": "Ernst",
-        "file": "Bestand",
-        "glance": "In één oogopslag", "top_five": "Vijf prioriteiten", "what_to_do": "Wat te doen",
-        "quality_three": "Datakwaliteit in drie getallen", "no_volume": "stromen zonder volume (gelijke verdeling "
-        "aangenomen)", "set_aside": "rijen apart gezet (quarantaine) van alle gelezen rijen",
-        "likelihood": "Waarschijnlijkheid", "all_commodities": "Alle grondstoffen", "commodity": "Grondstof",
-        "legend": "Kleur = waarschijnlijkheid; getal = aandeel van het materiaal dat daar langskwam; wijs een cel "
-                  "aan voor de blootstelling.",
-        "explain_scope": "In deze reikwijdte gaat {share} van het materiaal langs deze locatie, met "
-                         "waarschijnlijkheid {likelihood}.",
-        "explain_node": "De cijfers hieronder zijn van {node}, het bedrijf met het meeste materiaal daar: "
-                        "{contributors} actoren leveren {share} van zijn materiaal; blootstelling {exposure}.",
-        "explain_self": "{contributors} actoren leveren {share} van het materiaal; blootstelling {exposure}.",
-        "hotspots_note": "De {n} hotspots, gerangschikt op score = ernst × waarschijnlijkheid (de prioriteit van de "
-                         "OESO); de score in woorden is relatief ten opzichte van de hoogste in deze keten. De eerste "
-                         "25 staan hieronder.",
-        "based_on": "Bron",
-    },
-}
+#: The report's texts by language: the ``report.*`` phrases of ``datasets/vocabulary/phrases.csv``.
+HTML_TEXT = _vocabulary.texts("report.")
 
-METHOD = {
-    "en": [
-        "Likelihood L_t(c, k) per country and theme comes from public indicators (UNICEF child labour, Global "
-        "Slavery Index, FAO forest loss, ITUC Global Rights Index, TI CPI, ILOSTAT, Yale EPI, EU CAHRA list, World "
-        "Bank WGI and poverty headcounts), mapped to [0, 1]; commodity evidence (US DOL list of goods produced by "
-        "child or forced labour, EUDR country benchmark) raises it for the goods concerned.",
-        "Inherent risk r_t(u) = L_t(c, k) × g_t(s), with g the relevance of the stage for the theme in the sector.",
-        "Input shares S[u, n] are the shares of n's inputs coming from u (equal split where volumes are missing, "
-        "flagged). Upstream weights W = (I − S)⁻¹ give the share of n's material that passed through u over all "
-        "paths; on cycles that leak (recycling) W counts passes.",
-        "The chain-location matrix M[s, c] = Σ W[u, n] · r_t(u) over actors u at stage s in country c. A "
-        "portfolio (several nodes) is weighted by input volume.",
-        "Figures are screening estimates to direct due diligence, not findings about individual suppliers.",
-    ],
-    "nl": [
-        "Waarschijnlijkheid L_t(c, k) per land en thema komt uit openbare indicatoren (UNICEF kinderarbeid, "
-        "Global Slavery Index, FAO bosverlies, ITUC Global Rights Index, TI CPI, ILOSTAT, Yale EPI, EU CAHRA-lijst, "
-        "Wereldbank WGI en armoedecijfers), omgezet naar [0, 1]; bewijs per grondstof (US DOL-lijst van goederen "
-        "gemaakt met kinder- of dwangarbeid, EUDR-landenindeling) verhoogt haar voor de betrokken goederen.",
-        "Inherent risico r_t(u) = L_t(c, k) × g_t(s), met g de relevantie van de ketenstap voor het thema in de sector.",
-        "Inkoopaandelen S[u, n] zijn de aandelen van n's inkoop die van u komen (gelijke verdeling waar volumes "
-        "ontbreken, gemarkeerd). Stroomopwaartse gewichten W = (I − S)⁻¹ geven het aandeel van n's materiaal dat "
-        "via u ging, over alle paden; bij lekkende kringlopen (recycling) telt W het aantal passages.",
-        "De ketenlocatie-matrix M[s, c] = Σ W[u, n] · r_t(u) over actoren u in ketenstap s in land c. Een "
-        "portefeuille (meerdere schakels) wordt naar inkoopvolume gewogen.",
-        "De cijfers zijn inschattingen om gepaste zorgvuldigheid te richten, geen bevindingen over afzonderlijke "
-        "leveranciers.",
-    ],
-}
+#: The method section, paragraph by paragraph (``report.method.1`` …).
+METHOD = {lang: [text for key, text in sorted(HTML_TEXT[lang].items()) if key.startswith("method.")]
+          for lang in HTML_TEXT}
 
 
 def heat_colour(value: float) -> str:
