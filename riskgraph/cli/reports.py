@@ -300,7 +300,9 @@ def print_rules(regulation: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table: the tables; json: the whole statement as one document; csv: the missing items "
                    "(with --rules: the rules).")
-def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None, show_rules: bool, fmt: str) -> None:
+@lang_option()
+def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None, show_rules: bool, fmt: str,
+         lang: str) -> None:
     """EUDR (Reg. (EU) 2023/1115 as amended by 2025/2650): who files, what blocks, what is missing.
 
     Decides the company's role: only the operator placing relevant products
@@ -332,29 +334,35 @@ def eudr(path: Path | None, node: str | None, year: int | None, out: Path | None
     statement = eudr_statement(chain, node, year=year)
     if out is not None:
         statement.write(out)
+    from riskgraph.formatting import phrase, say
+
     role = statement.role
-    stderr(f"{node} ({role.name}, {role.country}): {role.role.replace('_', ' ')} — files "
-           f"{role.files or 'no due diligence statement'}")
+    files = {"operator": "cli.eudr.files_dds", "micro_or_small_primary_operator": "cli.eudr.files_simplified"}.get(
+        role.role if role.files else None, "cli.eudr.files_nothing")
+    stderr(phrase("cli.eudr.role", node=node, name=role.name, country=role.country,
+                  role=role.role.replace("_", " ") if lang == "en" else role.role, files=phrase(files)))
     for reason in role.reasons:
-        stderr(f"  {reason}")
+        stderr(f"  {say(reason)}")
     if fmt != "table":
         if fmt == "json":
             print_json(statement.to_dict())
         else:
             emit_table(statement.missing, fmt="csv")
         raise SystemExit(1 if len(statement.blocking) or len(statement.missing) else 0)
-    emit_table(statement.commodities, title=f"Relevant products of {node}" + (f" in {year}" if year else ""))
+    emit_table(statement.commodities, title=phrase("cli.eudr.products_year", node=node, year=year) if year
+               else phrase("cli.eudr.products", node=node))
     if role.files_statement:
-        emit_table(statement.production, title="Countries of production")
+        emit_table(statement.production, title=phrase("cli.eudr.production"))
         if len(statement.blocking):
-            emit_table(statement.blocking, title=f"Blocking: may not be placed on the market ({len(statement.blocking)})")
-        emit_table(statement.information, title="Art. 9(1) information")
+            emit_table(statement.blocking, title=phrase("cli.eudr.blocking", count=len(statement.blocking)))
+        emit_table(statement.information, title=phrase("cli.eudr.information"))
     elif len(role.keep):
-        emit_table(role.keep, title="To keep (Art. 5(3))")
+        emit_table(role.keep, title=phrase("cli.eudr.keep"))
     if len(statement.missing):
-        emit_table(statement.missing, title=f"Missing ({len(statement.missing)})")
-    stderr(f"{len(statement.geojson.get('features', []))} plots exported, {len(statement.blocking)} blocking, "
-           f"{len(statement.missing)} items missing" + (f"; written to {out}" if out is not None else ""))
+        emit_table(statement.missing, title=phrase("cli.eudr.missing", count=len(statement.missing)))
+    stderr(phrase("cli.eudr.summary", plots=len(statement.geojson.get("features", [])),
+                  blocking=len(statement.blocking), missing=len(statement.missing))
+           + (phrase("cli.eudr.written", path=out) if out is not None else ""))
     raise SystemExit(1 if len(statement.blocking) or len(statement.missing) else 0)
 
 

@@ -58,6 +58,7 @@ import pandas as pd
 
 from riskgraph._resources import dataset_path
 from riskgraph.errors import InputError
+from riskgraph.formatting import Phrase, frame_with_phrases
 from riskgraph.output import write_csv
 from riskgraph.chain.model import Chain, chain_start_stages
 from riskgraph.risk.reference import commodity_key, eudr_benchmark, eudr_commodities
@@ -295,55 +296,42 @@ def eudr_role(chain: Chain, node: str, *, year: int | None = None, _flows: pd.Da
 
     if override in ROLES:
         role = override
-        reasons.append(f"role given in the chain (eudr_role = {override})")
+        reasons.append(Phrase("eudr.role_given", role=override))
     elif country not in EU_MEMBER_STATES:
         role = OUTSIDE_UNION
-        reasons.append(f"established outside the Union ({country or 'country unknown'}): where it places products "
-                       "on the Union market, the first person established in the Union who makes them available is "
-                       "deemed the operator (Art. 7)")
+        reasons.append(Phrase("eudr.outside_union", country=country or Phrase("eudr.country_unknown")))
     elif origin and own is not None:
         benchmark = eudr_benchmark().get(country, "standard")
         if sme in ("micro", "small") and benchmark == "low":
             role = SMALL_PRIMARY
-            reasons.append(f"produces {own} itself, is a {sme} undertaking and is established in a low-risk country "
-                           f"({country}): micro or small primary operator, files a simplified declaration "
-                           "(Art. 2(15a), Art. 4a)")
+            reasons.append(Phrase("eudr.small_primary", commodity=own, sme=sme, country=country))
         else:
             role = OPERATOR
-            reasons.append(f"produces {own} itself in the Union ({country}) and places it on the market first "
-                           "(Art. 2(15)-(16))")
+            reasons.append(Phrase("eudr.own_production", commodity=own, country=country))
     elif inputs.empty:
         role = NOT_IN_SCOPE
-        reasons.append("receives no relevant product (Annex I) in the chain" + (f" in {year}" if year else ""))
+        reasons.append(Phrase("eudr.no_product_year", year=year) if year else Phrase("eudr.no_product"))
     elif len(placed_first):
         role = OPERATOR
         outside = ", ".join(sorted(set(placed_first["source_country"].dropna())))
-        reasons.append(f"receives relevant products from outside the Union ({outside}) and is the first to make them "
-                       "available on the Union market: operator, files a due diligence statement before placing "
-                       "them (Art. 2(15)-(16), Art. 4(1)-(2), Art. 7)")
+        reasons.append(Phrase("eudr.operator", countries=outside))
     elif str(me["stage"]) in TRADING_STAGES:
         role = TRADER
-        reasons.append(f"supplied with relevant products only from inside the Union and resells them (stage "
-                       f"{me['stage']}): trader, files no due diligence statement (Art. 2(17), Art. 5)")
+        reasons.append(Phrase("eudr.trader", stage=me["stage"]))
     else:
         role = DOWNSTREAM
-        reasons.append(f"supplied with relevant products only from inside the Union, all covered by a statement "
-                       f"upstream, and makes products from them (stage {me['stage']}): downstream operator, files no "
-                       "due diligence statement (Art. 2(15b), Art. 5)")
+        reasons.append(Phrase("eudr.downstream", stage=me["stage"]))
     rules.append(ROLE_RULE[role])
     if role == OPERATOR and len(from_union):
-        reasons.append("also receives relevant products from suppliers in the Union: for those it keeps the "
-                       "supplier details and reference numbers like a downstream operator or trader (Art. 5(3))")
+        reasons.append(Phrase("eudr.also_from_union"))
     if role in (DOWNSTREAM, TRADER):
         rules.append("EUDR-KEEP-REFERENCE-NUMBERS")
         rules.append("EUDR-KEEP-CUSTOMERS")
         if sme == "non-sme":
             rules.append("EUDR-REGISTER-NON-SME")
-            reasons.append("not an SME: registers in the information system before placing or making products "
-                           "available (Art. 5(2))")
+            reasons.append(Phrase("eudr.register_non_sme"))
         elif sme == "unknown":
-            reasons.append("SME or not is unknown (no sme column): a non-SME downstream operator or trader must "
-                           "register in the information system (Art. 5(2))")
+            reasons.append(Phrase("eudr.sme_unknown"))
     result = EudrRole(node=node, name=str(me["name"]) if _text(me["name"]) else node, country=country, role=role,
                       sme=sme, files=FILES.get(role), reasons=reasons, rule_ids=rules, placed_first=placed_first,
                       keep=pd.DataFrame(columns=KEEP_COLUMNS))
@@ -498,6 +486,12 @@ def geometry_2d(text: str) -> tuple[str, int, int]:
     return out, counts["z"], counts["short"]
 
 
+def _no_contact(who, gaps: list[str]) -> Phrase:
+    """``supplier X: no address or email recorded``."""
+    fields = Phrase("eudr.address_or_email", first=gaps[0], second=gaps[1]) if len(gaps) > 1 else gaps[0]
+    return Phrase("eudr.no_contact", who=who, fields=fields)
+
+
 def _item(item: str, actor, detail: str, rule_id: str) -> dict:
     return {"item": item, "actor": actor, "detail": detail, "rule_id": rule_id, "article": article("eudr", rule_id)}
 
@@ -545,19 +539,18 @@ def _non_operator(chain, node, year, role: EudrRole, flows) -> EudrStatement:
     for row in role.keep.itertuples(index=False):
         if row.reference_needed and not row.dds_reference:
             missing.append(_item("dds_reference", row.supplier,
-                                 f"{row.name or row.supplier} is an operator for {row.commodity}: keep the reference "
-                                 "number of its due diligence statement (flows column dds_reference)",
-                                 "EUDR-KEEP-REFERENCE-NUMBERS"))
+                                 Phrase("eudr.keep_reference", supplier=row.name or row.supplier,
+                                        commodity=row.commodity), "EUDR-KEEP-REFERENCE-NUMBERS"))
         gaps = [f for f in ("address", "email") if not getattr(row, f)]
         if role.role in (DOWNSTREAM, TRADER) and gaps:
-            missing.append(_item("supplier", row.supplier, f"{row.name or row.supplier}: no {' or '.join(gaps)} "
-                                 "recorded", "EUDR-KEEP-REFERENCE-NUMBERS"))
+            missing.append(_item("supplier", row.supplier, _no_contact(row.name or row.supplier, gaps),
+                                 "EUDR-KEEP-REFERENCE-NUMBERS"))
     return EudrStatement(
         node=node, year=year, role=role, commodities=_commodity_table(received), production=_empty(
             ["commodity", "country", "share", "producers", "benchmark"]), plots=_empty(["plot_id"]),
         blocking=_empty(BLOCKING_COLUMNS), warnings=_empty(WARNING_COLUMNS),
         information=_empty(["item", "article", "rule_id", "status", "detail"]),
-        missing=pd.DataFrame(missing, columns=ITEM_COLUMNS), risk={}, geojson={"type": "FeatureCollection",
+        missing=frame_with_phrases(missing, ITEM_COLUMNS, ["detail"]), risk={}, geojson={"type": "FeatureCollection",
                                                                                "features": []})
 
 
@@ -594,9 +587,9 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
             continue
         if (actors.loc[actor, "sector"], actors.loc[actor, "stage"]) in starts:
             continue
-        missing.append(_item("origin", actor, f"{share:.1%} of the material passes {actor} "
-                             f"({actors.loc[actor, 'stage']}, {actors.loc[actor, 'country']}), whose suppliers are not "
-                             "recorded: its plots of production cannot be given", "EUDR-NO-GEOLOCATION"))
+        missing.append(_item("origin", actor, Phrase("eudr.origin_unknown", share=float(share), actor=actor,
+                                                     stage=actors.loc[actor, "stage"],
+                                                     country=actors.loc[actor, "country"]), "EUDR-NO-GEOLOCATION"))
 
     plots = chain.plots[chain.plots["actor_id"].isin(origins.index)].reset_index(drop=True).copy()
     plots["establishment"] = plots["actor_id"].map(origins["eudr_commodity"]).eq("cattle").to_numpy()
@@ -609,8 +602,8 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
         found = set(group["rule"])
         rule = next((GEOLOCATION_RULES[r] for r in ("point_above_4ha", "unsupported_geometry") if r in found),
                     "EUDR-GEOLOCATION-FAILED")
-        blocking.append(_blocking(plot, actor, origins, "geolocation fails: " + "; ".join(
-            f"{r} ({d})" for r, d in zip(group["rule"], group["detail"])), rule))
+        blocking.append(_blocking(plot, actor, origins, Phrase("eudr.geolocation_fails", findings="; ".join(
+            f"{r} ({d})" for r, d in zip(group["rule"], group["detail"]))), rule))
     for row in findings[findings["severity"] == "warning"].itertuples(index=False):
         rule = GEOLOCATION_RULES.get(row.rule, "EUDR-GEOLOCATION-FAILED")
         warnings.append({"plot": row.plot, "actor": row.actor, "detail": f"{row.rule}: {row.detail}",
@@ -618,11 +611,10 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
     loss = plots["forest_loss_ha_after_2020"].astype(float)
     for plot in plots.loc[loss.fillna(0) > 0].itertuples(index=False):
         blocking.append(_blocking(plot.plot_id, plot.actor_id, origins,
-                                  f"{plot.forest_loss_ha_after_2020:g} ha of forest loss after {CUTOFF}: commodities "
-                                  "from this plot may not be placed on the market", "EUDR-CUTOFF"))
+                                  Phrase("eudr.forest_loss", hectares=float(plot.forest_loss_ha_after_2020),
+                                         cutoff=CUTOFF), "EUDR-CUTOFF"))
     for actor in origins.index.difference(plots["actor_id"].dropna()):
-        blocking.append(_blocking(None, actor, origins, "no plot with geolocation for this producer: its share of the "
-                                  "material cannot be covered by a statement", "EUDR-NO-GEOLOCATION"))
+        blocking.append(_blocking(None, actor, origins, Phrase("eudr.no_plot"), "EUDR-NO-GEOLOCATION"))
     blocked = {b["plot"] for b in blocking if b["plot"] is not None}
     good = plots[~plots["plot_id"].isin(blocked)].reset_index(drop=True)
 
@@ -650,38 +642,39 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
     flow_period = _column(placed, "production_date", "production_period").notna().any()
     for plot in good["plot_id"]:
         if not period.get(plot) and not flow_period:
-            missing.append(_item("production_date", None, f"plot {plot}: no date or period of production",
+            missing.append(_item("production_date", None, Phrase("eudr.no_production_date", plot=plot),
                                  "EUDR-PRODUCTION-DATE"))
     legal_plot = _column(plots, "legality_evidence")
     legal_actor = dict(zip(chain.actors["id"], _column(chain.actors, "legality_evidence")))
     for plot, a, actor in zip(plots["plot_id"], legal_plot, plots["actor_id"]):
         if plot not in blocked and not a and not legal_actor.get(actor):
-            missing.append(_item("legality_evidence", None, f"plot {plot}: no evidence of production according to the "
-                                 "relevant legislation of the country of production", "EUDR-LEGALITY-EVIDENCE"))
+            missing.append(_item("legality_evidence", None, Phrase("eudr.no_legality", plot=plot),
+                                 "EUDR-LEGALITY-EVIDENCE"))
     for plot in good.loc[good["forest_loss_ha_after_2020"].isna(), "plot_id"]:
-        missing.append(_item("deforestation_free_evidence", None, f"plot {plot}: forest loss after {CUTOFF} not "
-                             "recorded", "EUDR-DEFORESTATION-FREE-EVIDENCE"))
+        missing.append(_item("deforestation_free_evidence", None, Phrase("eudr.no_forest_record", plot=plot,
+                                                                         cutoff=CUTOFF),
+                             "EUDR-DEFORESTATION-FREE-EVIDENCE"))
     for actor in origins.index[origins["country"].map(_text).isna()]:
-        missing.append(_item("country_of_production", actor, f"producer {actor} has no country",
+        missing.append(_item("country_of_production", actor, Phrase("eudr.no_country", actor=actor),
                              "EUDR-COUNTRY-OF-PRODUCTION"))
     commodities = _commodity_table(placed if len(placed) else flows[flows["target"] == node])
     for row in commodities.itertuples(index=False):
         if row.flows_without_net_mass:
-            missing.append(_item("quantity", None, f"{row.flows_without_net_mass} deliveries of {row.commodity} have "
-                                 "no quantity in a unit of mass (kg net mass needed)", "EUDR-QUANTITY-NET-MASS"))
+            missing.append(_item("quantity", None, Phrase("eudr.no_mass", count=int(row.flows_without_net_mass),
+                                                          commodity=row.commodity), "EUDR-QUANTITY-NET-MASS"))
         if row.matched_on == "commodity":
-            missing.append(_item("hs_code", None, f"{row.commodity}: no HS code or product name on the deliveries; "
-                                 f"Annex I codes of the commodity listed: {row.hs_codes}", "EUDR-HS-CODE"))
+            missing.append(_item("hs_code", None, Phrase("eudr.no_hs_code", commodity=row.commodity, codes=row.hs_codes),
+                                 "EUDR-HS-CODE"))
     for supplier in sorted(set(placed["source"])):
         gaps = [f for f in ("address", "email") if f not in actors.columns or not _text(actors.loc[supplier, f])]
         if gaps:
-            missing.append(_item("supplier", supplier, f"supplier {supplier}: no {' or '.join(gaps)} recorded",
+            missing.append(_item("supplier", supplier, _no_contact(Phrase("eudr.supplier", actor=supplier), gaps),
                                  "EUDR-SUPPLIERS"))
     customers = sorted(set(chain.flows.loc[chain.flows["source"] == node, "target"]))
     for customer in customers:
         gaps = [f for f in ("address", "email") if f not in actors.columns or not _text(actors.loc[customer, f])]
         if gaps:
-            missing.append(_item("customer", customer, f"customer {customer}: no {' or '.join(gaps)} recorded",
+            missing.append(_item("customer", customer, _no_contact(Phrase("eudr.customer", actor=customer), gaps),
                                  "EUDR-CUSTOMERS"))
 
     benchmark = eudr_benchmark()
@@ -689,7 +682,7 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
                                                                                                          "size"))
                   .reset_index().rename(columns={"eudr_commodity": "commodity"}))
     production["benchmark"] = production["country"].map(lambda c: benchmark.get(c, "standard"))
-    blocking_frame = pd.DataFrame(blocking, columns=BLOCKING_COLUMNS)
+    blocking_frame = frame_with_phrases(blocking, BLOCKING_COLUMNS, ["reason"])
     origin_unknown = any(m["item"] == "origin" for m in missing)
     risk = {
         "countries": production[["commodity", "country", "benchmark", "share"]].to_dict("records"),
@@ -707,7 +700,7 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
     return EudrStatement(
         node=node, year=year, role=role, commodities=commodities, production=production, plots=good,
         blocking=blocking_frame, warnings=pd.DataFrame(warnings, columns=WARNING_COLUMNS), information=information,
-        missing=pd.DataFrame(missing, columns=ITEM_COLUMNS), risk=risk,
+        missing=frame_with_phrases(missing, ITEM_COLUMNS, ["detail"]), risk=risk,
         geojson={"type": "FeatureCollection", "features": features},
     )
 
@@ -744,18 +737,17 @@ def _information(commodities, production, good, blocking: pd.DataFrame, missing:
             gaps += blocking[blocking["rule_id"].isin(["EUDR-NO-GEOLOCATION", "EUDR-GEOLOCATION-FAILED"])].to_dict(
                 "records")
         status = "missing" if gaps else "complete"
-        detail = f"{len(gaps)} gaps" if gaps else {
-            "description and trade name": f"{len(commodities)} products: "
-                                          + "; ".join(f"{c} ({h})" for c, h in zip(commodities['commodity'],
-                                                                                    commodities['hs_codes'])),
+        detail = Phrase("eudr.gaps", count=len(gaps)) if gaps else {
+            "description and trade name": Phrase("eudr.products", count=len(commodities), products="; ".join(
+                f"{c} ({h})" for c, h in zip(commodities['commodity'], commodities['hs_codes']))),
             "quantity (kg net mass)": f"{commodities['quantity_kg'].sum():g} kg",
             "country of production": ", ".join(sorted(set(production["country"].dropna()))),
-            "geolocation of all plots": f"{len(good)} plots exported",
-            "customers": f"{len(customers)} customers in the chain",
-        }.get(item, "recorded")
+            "geolocation of all plots": Phrase("eudr.plots_exported", count=len(good)),
+            "customers": Phrase("eudr.customers", count=len(customers)),
+        }.get(item, Phrase("eudr.recorded"))
         rows.append({"item": item, "article": article("eudr", rule_id), "rule_id": rule_id, "status": status,
                      "detail": detail})
-    return pd.DataFrame(rows, columns=["item", "article", "rule_id", "status", "detail"])
+    return frame_with_phrases(rows, ["item", "article", "rule_id", "status", "detail"], ["detail"])
 
 
 __all__ = ["CUTOFF", "EudrRole", "EudrStatement", "TEXT_RELIED_ON", "annex_i", "dump_geojson", "eudr_role",
