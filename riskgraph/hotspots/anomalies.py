@@ -38,15 +38,16 @@ def mass_balance_gaps(chain: Chain, *, tolerance: float = 0.10) -> pd.DataFrame:
     same_unit = (both["units_in"] <= 1) & (both["units_out"] <= 1) & (
         both["unit_in"].fillna("") == both["unit_out"].fillna(""))
     both = both[~both["missing_in"] & ~both["missing_out"] & same_unit]
-    gap = both["volume_out"] > both["volume_in"] * (1 + tolerance)
+    gaps = both[both["volume_out"] > both["volume_in"] * (1 + tolerance)]
     rows = []
-    for actor, row in both[gap].iterrows():
-        unit = f" {row['unit_in']}" if isinstance(row["unit_in"], str) and row["unit_in"] else ""
-        excess = row["volume_out"] / row["volume_in"] - 1 if row["volume_in"] > 0 else np.inf
+    for actor, volume_in, volume_out, unit_in in zip(gaps.index, gaps["volume_in"].to_numpy(dtype=float),
+                                                     gaps["volume_out"].to_numpy(dtype=float), gaps["unit_in"]):
+        unit = f" {unit_in}" if isinstance(unit_in, str) and unit_in else ""
+        excess = volume_out / volume_in - 1 if volume_in > 0 else np.inf
         gap = (Phrase("anomaly.more_out", excess=excess) if np.isfinite(excess) else Phrase("anomaly.nothing_received"))
         rows.append({"actor": actor, "kind": "mass_balance", "year": pd.NA, "score": float(excess),
-                     "reason": Phrase("anomaly.mass_balance", shipped=float(row["volume_out"]), unit=unit,
-                                      received=float(row["volume_in"]), gap=gap, tolerance=tolerance)})
+                     "reason": Phrase("anomaly.mass_balance", shipped=float(volume_out), unit=unit,
+                                      received=float(volume_in), gap=gap, tolerance=tolerance)})
     return _with_actor_info(chain, _anomaly_frame(rows))
 
 
@@ -59,40 +60,51 @@ def _input_shares_by_year(chain: Chain) -> pd.DataFrame:
     frame = pd.DataFrame({"target": flows["target"].astype(object), "year": flows["year"].astype(int),
                           "country": flows["source"].map(country).astype(object).fillna("unknown"),
                           "volume": flows["volume"].to_numpy(dtype=float)})
-    incomplete = frame.groupby(["target", "year"])["volume"].transform(lambda v: v.isna().any())
+    incomplete = frame["volume"].isna().groupby([frame["target"], frame["year"]]).transform("any")
     frame["weight"] = np.where(incomplete, 1.0, frame["volume"])
     weights = frame.groupby(["target", "year", "country"])["weight"].sum()
     shares = weights / weights.groupby(level=["target", "year"]).transform("sum")
     return shares.rename("share").reset_index()
 
 
-def sourcing_shifts(chain: Chain, *, threshold: float = 0.30) -> pd.DataFrame:
+def _share_table(chain: Chain) -> pd.DataFrame:
+    """Input shares per supplier country (columns), one row per ``(target, year)``, years ascending."""
+    shares = _input_shares_by_year(chain)
+    if shares.empty:
+        return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["target", "year"]))
+    return shares.pivot_table(index=["target", "year"], columns="country", values="share", fill_value=0.0)
+
+
+def sourcing_shifts(chain: Chain, *, threshold: float = 0.30, share_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Nodes whose share of inputs from a supplier country changes by more than ``threshold`` between years.
 
     Shares are by volume (by number of flows for a node-year with a missing
     volume), compared between consecutive years in which the node has
     inputs. ``score`` is the largest absolute change (0.45 = 45 points).
+    ``share_table`` is :func:`_share_table` when the caller has it already.
     """
-    shares = _input_shares_by_year(chain)
+    table = _share_table(chain) if share_table is None else share_table
     rows = []
-    if shares.empty:
+    if table.empty:
         return _with_actor_info(chain, _anomaly_frame(rows))
-    table = shares.pivot_table(index=["target", "year"], columns="country", values="share", fill_value=0.0)
-    for target, block in table.groupby(level="target"):
-        years = block.index.get_level_values("year").to_numpy()
-        values = block.to_numpy()
-        for k in range(1, len(years)):
-            delta = values[k] - values[k - 1]
-            largest = float(np.abs(delta).max())
-            if largest <= threshold:
-                continue
-            order = np.argsort(-np.abs(delta))[:2]
-            changes = [Phrase("anomaly.share_rose" if delta[j] > 0 else "anomaly.share_fell",
-                              country=block.columns[j], before=float(values[k - 1][j]), year_before=int(years[k - 1]),
-                              after=float(values[k][j]), year_after=int(years[k]))
-                       for j in order if abs(delta[j]) > 0]
-            rows.append({"actor": target, "kind": "sourcing_shift", "year": int(years[k]), "score": largest,
-                         "reason": Phrase("anomaly.shift", changes=Phrase.join(changes), threshold=threshold)})
+    targets = table.index.get_level_values("target").to_numpy()
+    years = table.index.get_level_values("year").to_numpy()
+    values = table.to_numpy()
+    countries = table.columns
+    # row k compares with row k - 1 when both are the same target's (rows are sorted by target, then year)
+    follows = np.flatnonzero(targets[1:] == targets[:-1]) + 1
+    delta = values[follows] - values[follows - 1]
+    largest = np.abs(delta).max(axis=1) if len(follows) else np.zeros(0)
+    for i in np.flatnonzero(largest > threshold):
+        k = follows[i]
+        change = delta[i]
+        order = np.argsort(-np.abs(change), kind="stable")[:2]
+        changes = [Phrase("anomaly.share_rose" if change[j] > 0 else "anomaly.share_fell",
+                          country=countries[j], before=float(values[k - 1][j]), year_before=int(years[k - 1]),
+                          after=float(values[k][j]), year_after=int(years[k]))
+                   for j in order if abs(change[j]) > 0]
+        rows.append({"actor": targets[k], "kind": "sourcing_shift", "year": int(years[k]), "score": float(largest[i]),
+                     "reason": Phrase("anomaly.shift", changes=Phrase.join(changes), threshold=threshold)})
     return _with_actor_info(chain, _anomaly_frame(rows))
 
 
@@ -102,15 +114,16 @@ FEATURES = {name: _vocabulary.term_label("feature", name) for name in (
     "max_shift")}
 
 
-def actor_features(chain: Chain) -> pd.DataFrame:
+def actor_features(chain: Chain, *, share_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per-actor flow features for :func:`isolation_anomalies` (index: actor ids with at least one flow)."""
     flows = chain.flows
     volume = flows["volume"].fillna(0.0)
     country = chain.actors.set_index("id")["country"].astype(object)
     received = volume.groupby(flows["target"]).sum()
     shipped = volume.groupby(flows["source"]).sum()
-    ids = pd.Index(sorted(set(flows["source"].dropna()) | set(flows["target"].dropna())), name="actor")
-    ids = ids[ids.isin(chain.actors["id"])]
+    ends = pd.concat([flows["source"], flows["target"]]).dropna().astype(object).unique()
+    ids = pd.Index(np.sort(ends), name="actor")
+    ids = ids[ids.isin(chain.actors["id"].astype(object).to_numpy())]
     frame = pd.DataFrame(index=ids)
     order = stage_order()
     frame["stage_order"] = chain.actors.set_index("id")["stage"].map(order).reindex(ids).fillna(0).astype(float)
@@ -128,18 +141,22 @@ def actor_features(chain: Chain) -> pd.DataFrame:
     per_pair = pairs.groupby(["target", "source"])["volume"].sum()
     top = per_pair.groupby(level="target").max() / per_pair.groupby(level="target").sum()
     frame["top_supplier_share"] = top.reindex(ids).fillna(0.0).replace([np.inf, -np.inf], 0.0)
-    shares = _input_shares_by_year(chain)
-    if len(shares):
-        table = shares.pivot_table(index=["target", "year"], columns="country", values="share", fill_value=0.0)
-        diffs = table.groupby(level="target").diff().abs().max(axis=1)
-        frame["max_shift"] = diffs.groupby(level="target").max().reindex(ids).fillna(0.0)
+    table = _share_table(chain) if share_table is None else share_table
+    if len(table):
+        targets = table.index.get_level_values("target").to_numpy()
+        follows = np.flatnonzero(targets[1:] == targets[:-1]) + 1
+        values = table.to_numpy()
+        shift = pd.Series(np.abs(values[follows] - values[follows - 1]).max(axis=1, initial=0.0),
+                          index=targets[follows])
+        frame["max_shift"] = shift.groupby(level=0).max().reindex(ids).fillna(0.0)
     else:
         frame["max_shift"] = 0.0
     return frame.drop(columns=["received", "shipped"])
 
 
 def isolation_anomalies(chain: Chain, *, contamination: float = 0.02, random_state: int = 0,
-                        min_actors: int = MIN_ACTORS_FOR_ISOLATION) -> pd.DataFrame:
+                        min_actors: int = MIN_ACTORS_FOR_ISOLATION,
+                        share_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Actors whose combination of flow features is unusual (scikit-learn ``IsolationForest``).
 
     Features: :func:`actor_features`. ``contamination`` is the share of
@@ -151,38 +168,48 @@ def isolation_anomalies(chain: Chain, *, contamination: float = 0.02, random_sta
     """
     from sklearn.ensemble import IsolationForest
 
-    features = actor_features(chain)
+    features = actor_features(chain, share_table=share_table)
     empty = pd.DataFrame(columns=["actor", "kind", "year", "score", "reason"])
     if len(features) < min_actors:
         return _with_actor_info(chain, empty)
     columns = list(FEATURES)
     model = IsolationForest(n_estimators=200, contamination=contamination, random_state=random_state)
     values = features[columns].to_numpy(dtype=float)
-    flags = model.fit_predict(values) == -1
-    scores = -model.decision_function(values)
-    stages = chain.actors.set_index("id")["stage"].reindex(features.index)
+    decision = model.fit(values).decision_function(values)
+    flags = decision < 0  # IsolationForest.predict's rule, without scoring twice
+    scores = -decision
+    stages = chain.actors.set_index("id")["stage"].reindex(features.index).astype(object)
+    described = [c for c in columns if c != "stage_order"]
+    by_stage = _robust_centres(features[described], stages.fillna("").to_numpy())
+    whole = _robust_centres(features[described], np.zeros(len(features), dtype=int))
+    stage_sizes = stages.value_counts(dropna=False)
+    described_values = features[described].to_numpy(dtype=float)
     rows = []
     for p in np.flatnonzero(flags):
         actor = features.index[p]
-        same = stages == stages.iloc[p]
-        peers = features[same] if same.sum() >= 5 else features
-        group = (Phrase("anomaly.among_stage", stage=stages.iloc[p]) if same.sum() >= 5
-                 else Phrase("anomaly.in_chain"))
-        notes = []
-        for column in columns:
-            if column == "stage_order":
-                continue
-            median = float(peers[column].median())
-            mad = float((peers[column] - median).abs().median()) * 1.4826
-            spread = mad if mad > 0 else float(peers[column].std(ddof=0)) or 1.0
-            z = (features[column].iloc[p] - median) / spread
-            notes.append((abs(z), column, median))
-        notes.sort(reverse=True)
+        stage = stages.iloc[p]
+        own = stage_sizes.get(stage, 0) >= 5 if isinstance(stage, str) else False
+        group = Phrase("anomaly.among_stage", stage=stage) if own else Phrase("anomaly.in_chain")
+        median, spread = by_stage[stage] if own else whole[0]
+        z = (described_values[p] - median) / spread
+        notes = sorted(zip(np.abs(z), described, median), reverse=True)
         notes = [note for note in notes if note[0] >= 1.5] or notes[:1]
         words = [_feature_phrase(c, features[c].iloc[p], m, group) for _, c, m in notes[:2]]
         rows.append({"actor": actor, "kind": "isolation_forest", "year": pd.NA, "score": float(scores[p]),
                      "reason": Phrase("anomaly.unusual", features=Phrase.join(words))})
     return _with_actor_info(chain, _anomaly_frame(rows))
+
+
+def _robust_centres(features: pd.DataFrame, groups: np.ndarray) -> dict:
+    """Per group: the features' medians and robust spreads (MAD × 1.4826; the standard deviation, else 1, when 0)."""
+    out = {}
+    for key, block in features.groupby(groups, sort=False):
+        values = block.to_numpy(dtype=float)
+        median = np.median(values, axis=0)
+        mad = np.median(np.abs(values - median), axis=0) * 1.4826
+        std = values.std(axis=0)
+        out[key] = (median, np.where(mad > 0, mad, np.where(std > 0, std, 1.0)))
+    return out
 
 
 def _feature_phrase(column: str, value: float, median: float, group: Phrase) -> Phrase:
@@ -205,8 +232,9 @@ def anomalies(chain: Chain, *, tolerance: float = 0.10, shift: float = 0.30, con
     Columns: :data:`ANOMALY_COLUMNS`; ``kind`` is ``mass_balance``,
     ``sourcing_shift`` or ``isolation_forest``.
     """
-    parts = [mass_balance_gaps(chain, tolerance=tolerance), sourcing_shifts(chain, threshold=shift),
-             isolation_anomalies(chain, contamination=contamination, random_state=random_state)]
+    table = _share_table(chain)
+    parts = [mass_balance_gaps(chain, tolerance=tolerance), sourcing_shifts(chain, threshold=shift, share_table=table),
+             isolation_anomalies(chain, contamination=contamination, random_state=random_state, share_table=table)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=ANOMALY_COLUMNS)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from riskgraph.chain.model import Chain
 from riskgraph.formatting import Phrase
-from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _float, _reach_reason
+from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _float, _per_distinct, _reach_reason
 from riskgraph.hotspots.reach import downstream_reach
 
 
@@ -29,19 +29,23 @@ def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.Da
     severity = float(assessment.severity.get("child_labour", 1.0))
     actors = _actor_frame(chain, assessment, "child_labour")
     high = float(assessment.thresholds.get("high", 0.5))
-    keys = actors["commodity"].map(commodity_key)
+    keys = pd.Series(_per_distinct(commodity_key, actors["commodity"]), index=actors.index, dtype=object)
     from riskgraph.risk.likelihood import listing
 
-    listed = pd.Series([listing(c, k, se, st, "child_labour") for c, k, se, st in
-                        zip(actors["country"], keys, actors["sector"], actors["stage"])], index=actors.index, dtype=object)
+    listed = pd.Series(_per_distinct(lambda c, k, se, st: listing(c, k, se, st, "child_labour"), actors["country"],
+                                     keys, actors["sector"], actors["stage"]), index=actors.index, dtype=object)
     relevance = actors["relevance"].astype(float).fillna(1.0)
     likelihood = actors["likelihood"].astype(float).fillna(0.0)
     candidate = (relevance >= RELEVANCE_MIN) & (listed.notna() | (likelihood >= high))
     table = actors.assign(key=keys, listed=listed, g=relevance, L=likelihood)
     table = table[candidate.to_numpy()].join(reach[["reach", "dependence", "basis"]].rename(
         columns={"basis": "reach_basis"}))
+    columns = ["stage", "g", "listed", "L", "country", "source", "risk", "basis", "reach", "dependence",
+               "reach_basis", "name", "key", "lat", "lon"]
     rows = []
-    for actor, a in table.to_dict("index").items():
+    for actor, values in zip(table.index.to_numpy(dtype=object),
+                             zip(*(table[c].to_numpy(dtype=object) for c in columns))):
+        a = dict(zip(columns, values))
         reasons = [Phrase("child_labour.relevance", stage=a["stage"], relevance=a["g"], minimum=RELEVANCE_MIN)]
         if a["listed"] is not None:
             reasons.append(a["listed"])

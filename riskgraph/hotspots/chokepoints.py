@@ -61,11 +61,11 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
     listed = set(zip(stages["sector"], stages["stage"]))
     sectors_listed = set(stages["sector"])
     at_stage = np.array([(se, st) in listed or se not in sectors_listed
-                         for se, st in zip(info["sector"], info["stage"])], dtype=bool)
+                         for se, st in zip(info["sector"].astype(object), info["stage"].astype(object))], dtype=bool)
     candidates = np.flatnonzero(middle & at_stage)
     ids = info["smelter_id"] if "smelter_id" in info.columns else pd.Series(None, index=info.index)
-    unknown_refiner = ((info["stage"] == "refiner") & ~ids.map(lambda v: isinstance(v, str) and bool(v.strip()))
-                       ).to_numpy()
+    unknown_refiner = ((info["stage"] == "refiner") & ~ids.astype(object).map(
+        lambda v: isinstance(v, str) and bool(v.strip()))).to_numpy(dtype=bool)
     parts = assessment.parts
     sector_of = assessment.classes["sector"].to_numpy()
     klass = parts["class"].to_numpy()
@@ -74,6 +74,11 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
     weights = assessment.part_weights[candidates].tocsc()[:, np.flatnonzero(origin)].tocsr()
     commodity = assessment._part_commodity[origin]
     high = float(assessment.thresholds.get("high", 0.5))
+    # plain arrays: the row loop below runs once per candidate and theme
+    names, stage_of, country_of = (info[c].to_numpy(dtype=object) for c in ("name", "stage", "country"))
+    actor_ids = actors.to_numpy(dtype=object)
+    reach_of = reach["reach"].reindex(actors).to_numpy(dtype=float)
+    n_suppliers, n_countries, n_buyers = (counts.to_numpy() for counts in (suppliers, supplier_countries, buyers))
     rows = []
     for theme in themes:
         risk = assessment.part_risk(theme)[origin]
@@ -90,26 +95,24 @@ def chokepoints(chain: Chain, assessment=None, *, themes=HOTSPOT_THEMES, reach: 
             best = np.where(better, share, best)
             likely = np.where(better, np.divide(mean, total, out=np.zeros_like(mean), where=total > 0), likely)
             which = np.where(better, k, which)
-        for i, p in enumerate(candidates):
-            if best[i] <= 0:
-                continue
-            actor = actors[p]
+        for i in np.flatnonzero(best > 0):
+            p = candidates[i]
             good = assessment.commodities[which[i]]
             reasons = [
                 Phrase("chokepoint.risky_share", share=best[i], commodity=good, theme=theme, high=high),
                 Phrase("chokepoint.origin_likelihood", theme=theme, commodity=good, likelihood=likely[i]),
-                Phrase("chokepoint.reach", reach=reach["reach"].iloc[p]),
-                Phrase("chokepoint.links", suppliers=int(suppliers.iloc[p]),
-                       countries=int(supplier_countries.iloc[p]), buyers=int(buyers.iloc[p])),
+                Phrase("chokepoint.reach", reach=reach_of[p]),
+                Phrase("chokepoint.links", suppliers=int(n_suppliers[p]), countries=int(n_countries[p]),
+                       buyers=int(n_buyers[p])),
             ]
             unidentified = bool(unknown_refiner[p])
             if unidentified:
                 reasons.insert(0, Phrase("chokepoint.unidentified_refiner"))
-            rows.append({"theme": theme, "actor": actor, "name": info["name"].iloc[p], "stage": info["stage"].iloc[p],
-                         "country": info["country"].iloc[p], "risky_share": float(best[i]),
-                         "upstream_exposure": float(likely[i]), "reach": float(reach["reach"].iloc[p]),
-                         "suppliers": int(suppliers.iloc[p]), "supplier_countries": int(supplier_countries.iloc[p]),
-                         "buyers": int(buyers.iloc[p]), "reasons": reasons,
+            rows.append({"theme": theme, "actor": actor_ids[p], "name": names[p], "stage": stage_of[p],
+                         "country": country_of[p], "risky_share": float(best[i]),
+                         "upstream_exposure": float(likely[i]), "reach": float(reach_of[p]),
+                         "suppliers": int(n_suppliers[p]), "supplier_countries": int(n_countries[p]),
+                         "buyers": int(n_buyers[p]), "reasons": reasons,
                          "_unverified": unidentified and best[i] >= 0.5})
     frame = pd.DataFrame(rows, columns=[c for c in CHOKEPOINT_COLUMNS if c != "rank"] + ["_unverified"])
     # sums of shares that are 1 in exact arithmetic differ in the last bits: rank on 12 decimals

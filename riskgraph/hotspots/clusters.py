@@ -150,8 +150,6 @@ def spatial_clusters(points: pd.DataFrame, *, eps_km: float = 10.0, min_risk: fl
     points : DataFrame
         The input with ``cluster`` (−1 noise) and ``gi_z`` (point Gi*).
     """
-    from scipy.stats import norm
-
     parts, tables = [], []
     for theme, group in points.groupby("theme", sort=False):
         group = group[np.isfinite(group["lat"]) & np.isfinite(group["lon"])].copy()
@@ -162,36 +160,64 @@ def spatial_clusters(points: pd.DataFrame, *, eps_km: float = 10.0, min_risk: fl
         group["cluster"] = labels
         group["gi_z"] = gi_star(group["lat"], group["lon"], values, band_km=band_km)
         parts.append(group)
-        n = len(values)
-        mean = values.mean()
-        s = np.sqrt(max((values ** 2).mean() - mean ** 2, 0.0))
-        for label, members in group[group["cluster"] >= 0].groupby("cluster"):
-            k = len(members)
-            total = float(members["risk"].sum())
-            with np.errstate(divide="ignore", invalid="ignore"):
-                z = (total - mean * k) / (s * np.sqrt((n * k - k * k) / (n - 1))) if n > 1 else np.nan
-            z = float(z) if np.isfinite(z) else np.nan
-            weights = members["risk"].to_numpy(dtype=float)
-            w = weights if weights.sum() > 0 else np.ones(k)
-            clat = float(np.average(members["lat"], weights=w))
-            clon = float(np.average(members["lon"], weights=w))
-            radius = float(_haversine_km(clat, clon, members["lat"].to_numpy(), members["lon"].to_numpy()).max())
-            top = members.sort_values("risk", ascending=False, kind="stable")["id"].head(5).tolist()
-            tables.append({
-                "theme": theme, "cluster": int(label), "points": k,
-                "actors": int((members["kind"] == "actor").sum()), "plots": int((members["kind"] == "plot").sum()),
-                "lat": clat, "lon": clon, "radius_km": radius, "total_risk": total, "mean_risk": total / k,
-                "gi_z": z, "p_value": float(norm.sf(z)) if np.isfinite(z) else np.nan,
-                "hot": bool(np.isfinite(z) and z > GI_CRITICAL),
-                "countries": sorted({c for c in members["country"] if isinstance(c, str)}), "top_members": top,
-            })
-    clusters = pd.DataFrame(tables, columns=CLUSTER_COLUMNS)
+        tables.append(_cluster_table(theme, group, values))
+    tables = [t for t in tables if len(t)]
+    clusters = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=CLUSTER_COLUMNS)
     if len(clusters):
         clusters = clusters.sort_values(["theme", "gi_z", "total_risk"], ascending=[True, False, False],
                                         kind="stable", na_position="last").reset_index(drop=True)
     located = pd.concat(parts, ignore_index=True) if parts else points.assign(cluster=pd.Series(dtype=int),
                                                                                gi_z=pd.Series(dtype=float))
     return clusters, located
+
+
+def _cluster_table(theme: str, group: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+    """One row per DBSCAN cluster of a theme's points (:data:`CLUSTER_COLUMNS`), all clusters at once.
+
+    ``gi_z`` takes the cluster as one neighbourhood of k members among the
+    theme's n points: ``(Σ risk − x̄ k) / (S √((n k − k²) / (n − 1)))``;
+    the centre is the risk-weighted mean position (plain mean when the
+    members' risk is all zero), the radius the farthest member from it.
+    """
+    from scipy.stats import norm
+
+    members = group[group["cluster"] >= 0]
+    if members.empty:
+        return pd.DataFrame(columns=CLUSTER_COLUMNS)
+    n = len(values)
+    mean = values.mean()
+    s = np.sqrt(max((values ** 2).mean() - mean ** 2, 0.0))
+    label = members["cluster"].to_numpy()
+    risk = members["risk"].to_numpy(dtype=float)
+    lat, lon = members["lat"].to_numpy(dtype=float), members["lon"].to_numpy(dtype=float)
+    by = pd.Series(risk).groupby(label)
+    k = by.size().to_numpy()
+    total = by.sum().to_numpy()
+    labels = by.size().index.to_numpy()
+    # weights: the risk, or 1 for every member of a cluster whose risk adds up to 0
+    position = np.searchsorted(labels, label)
+    w = np.where(total[position] > 0, risk, 1.0)
+    w_sum = np.bincount(position, weights=w)
+    clat = np.bincount(position, weights=w * lat) / w_sum
+    clon = np.bincount(position, weights=w * lon) / w_sum
+    radius = pd.Series(_haversine_km(clat[position], clon[position], lat, lon)).groupby(position).max().to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (total - mean * k) / (s * np.sqrt((n * k - k * k) / (n - 1))) if n > 1 else np.full(len(k), np.nan)
+    z = np.where(np.isfinite(z), z, np.nan)
+    kind = members["kind"].to_numpy(dtype=object)
+    order = members.assign(_position=position).sort_values("risk", ascending=False, kind="stable")
+    order = order.sort_values("_position", kind="stable")
+    top = order.groupby("_position")["id"].agg(lambda ids: list(ids[:5]))
+    countries = members["country"].groupby(position).agg(lambda c: sorted({x for x in c if isinstance(x, str)}))
+    return pd.DataFrame({
+        "theme": theme, "cluster": labels.astype(int), "points": k,
+        "actors": np.bincount(position, weights=kind == "actor").astype(int),
+        "plots": np.bincount(position, weights=kind == "plot").astype(int),
+        "lat": clat, "lon": clon, "radius_km": radius, "total_risk": total, "mean_risk": total / k,
+        "gi_z": z, "p_value": np.where(np.isfinite(z), norm.sf(np.nan_to_num(z)), np.nan),
+        "hot": np.isfinite(z) & (np.nan_to_num(z, nan=-np.inf) > GI_CRITICAL),
+        "countries": countries.to_numpy(), "top_members": top.to_numpy(),
+    }, columns=CLUSTER_COLUMNS)
 
 
 def _spatial_points(chain: Chain, assessment, hotspots: pd.DataFrame, plot_table: pd.DataFrame,

@@ -7,7 +7,8 @@ import pandas as pd
 
 from riskgraph.chain.model import Chain, chain_start_stages
 from riskgraph.formatting import Phrase
-from riskgraph.hotspots._common import RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num, _reach_reason, eudr_benchmark
+from riskgraph.hotspots._common import (RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num,
+                                        _per_distinct, _reach_reason, eudr_benchmark)
 from riskgraph.hotspots.reach import downstream_reach
 
 
@@ -47,11 +48,12 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     if plot_table is None:
         plot_table, _ = _plot_table(chain, plots, checks)
     actors = _actor_frame(chain, assessment, "deforestation")
-    keys = actors["commodity"].map(commodity_key)
+    keys = pd.Series(_per_distinct(commodity_key, actors["commodity"]), index=actors.index, dtype=object)
     eudr = keys.map(eudr_commodities())
     benchmark = actors["country"].map(eudr_benchmark())
     starts = chain_start_stages()
-    chain_start = pd.Series([(s, st) in starts for s, st in zip(actors["sector"], actors["stage"])], index=actors.index)
+    chain_start = pd.Series(_per_distinct(lambda s, st: (s, st) in starts, actors["sector"], actors["stage"]),
+                            index=actors.index, dtype=bool)
 
     by_actor = plot_table.groupby("actor", dropna=True)
     area_total = by_actor["weight_ha"].sum()
@@ -83,9 +85,15 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     table = actors.assign(key=keys, eudr=eudr, benchmark=benchmark, exposure=exposure, loss_share=loss_share,
                           plot_count=plot_count.reindex(actors.index).fillna(0).astype(int), no_plots=no_plots)
     table = table.join(reach[["reach", "dependence", "basis"]].rename(columns={"basis": "reach_basis"}))
-    info = table.to_dict("index")
+    # the rows cited below: candidate actors and the owners of flagged plots
+    flagged = plot_table[plot_table["post_cutoff_loss"] | has_error]
+    cited = table[candidate.to_numpy() | table.index.isin(flagged["actor"].dropna().astype(object).to_numpy())]
+    columns = list(cited.columns)  # a plain list: iterating a pandas Index of strings per row is slow
+    info = {actor: dict(zip(columns, values))
+            for actor, values in zip(cited.index.to_numpy(dtype=object),
+                                     zip(*(cited[c].to_numpy(dtype=object) for c in columns)))}
     rows = []
-    for actor in actors.index[candidate.to_numpy()]:
+    for actor in actors.index[candidate.to_numpy()].to_numpy(dtype=object):
         a = info[actor]
         risky = a["benchmark"] in RISKY_BENCHMARK
         benchmark_class = a["benchmark"] if isinstance(a["benchmark"], str) else "unlisted"
@@ -115,7 +123,6 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
                      "lat": lat, "lon": lon})
 
     # plot rows: plots with post-cut-off loss or a geolocation error
-    flagged = plot_table[plot_table["post_cutoff_loss"] | has_error]
     totals = area_total.to_dict()
     for p in flagged.to_dict("records"):
         actor = p["actor"] if p["actor"] in info else None

@@ -82,18 +82,35 @@ def _end_volumes(chain: Chain, actors: pd.Index, ends: np.ndarray) -> tuple[np.n
 
 
 def _downstream_counts(chain: Chain, ids) -> dict[str, int]:
-    """Number of actors downstream of each given actor (breadth-first search on the flow graph)."""
-    from scipy.sparse.csgraph import breadth_first_order
-
+    """Number of actors downstream of each given actor (a breadth-first search each on the flow graph)."""
     from riskgraph.graph import adjacency
 
     matrix = adjacency(chain)
     position = chain.actor_ids
+    wanted = list(dict.fromkeys(a for a in ids if a is not None))
+    found = position.get_indexer(wanted)
+    seen = np.zeros(matrix.shape[0], dtype=np.int64) - 1  # the last search that reached each actor
     out = {}
-    for actor in dict.fromkeys(a for a in ids if a is not None):
-        p = position.get_indexer([actor])[0]
-        if p < 0:
-            continue
-        order = breadth_first_order(matrix, p, directed=True, return_predecessors=False)
-        out[actor] = len(order) - 1
+    for search, (actor, p) in enumerate(zip(wanted, found)):
+        if p >= 0:
+            out[actor] = _descendants(matrix.indptr, matrix.indices, int(p), seen, search)
     return out
+
+
+def _descendants(indptr: np.ndarray, indices: np.ndarray, start: int, seen: np.ndarray, mark: int) -> int:
+    """Count the actors reachable from ``start``, a whole frontier per step (``seen`` is reused across searches)."""
+    seen[start] = mark
+    frontier = np.array([start])
+    count = 0
+    while frontier.size:
+        begins, lengths = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+        total = int(lengths.sum())
+        if total == 0:
+            break
+        # positions of every out-edge of the frontier, without a Python loop over its actors
+        offsets = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        targets = np.unique(indices[offsets])
+        frontier = targets[seen[targets] != mark]
+        seen[frontier] = mark
+        count += frontier.size
+    return count

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from riskgraph import _vocabulary
 from riskgraph.formatting import category_label, commodity_label, format_cell, format_number, header_label, say
-from riskgraph.report.heatmap import heat_matrix, legend, location_cells
+from riskgraph.report.heatmap import heat_matrix, legend, theme_cells
 from riskgraph.report.labels import labels, stage_label, theme_label
 from riskgraph.report.sankey import sankey_svg
 
@@ -37,11 +37,6 @@ def heat_colour(value: float) -> str:
 def _priorities(assessment, scope) -> pd.DataFrame:
     """The ranked priorities of a node or portfolio: the assessment's own ranking (one formula, the API's)."""
     return assessment.profile(scope)
-
-
-def _cells(assessment, scope, theme: str) -> pd.DataFrame:
-    """Per-cell share, likelihood, exposure and commodity of the scope (see :mod:`riskgraph.report.heatmap`)."""
-    return location_cells(assessment, scope, theme)
 
 
 @lru_cache(maxsize=None)
@@ -147,10 +142,11 @@ def html_report(assessment, path: Path | str, *, node=None, lang: str = "en", ho
     order = stage_order()
     colour_scale_legend = legend(heat_colour, lang)
     matrices, commodities = [], set()
+    scope_cells = assessment.node_cells(scope_nodes) if publication is None else None  # once for every theme
     for theme in profile["theme"]:
         withheld = None
         if publication is None:
-            cells = _cells(assessment, scope_nodes, theme)
+            cells = theme_cells(scope_cells, theme)
         else:
             cells, withheld = _published_cells(publication, theme)
         options = dict(stage_order=order, stage_label=lambda s: stage_label(s, lang, sector),
@@ -311,13 +307,12 @@ def _published_profile(assessment, publication) -> pd.DataFrame:
     return frame.sort_values(["priority", "peak_share"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _heaviest_node(assessment, nodes, row, *, limit: int = 500) -> str:
-    """The node of a portfolio (its first ``limit`` nodes) with the largest share at the row's peak location."""
-    best, best_share = nodes[0], -1.0
-    for node in list(nodes)[:limit]:
-        cells = assessment.node_cells(node)
-        hit = cells.loc[(cells["stage"] == row.peak_stage) & (cells["country"] == row.peak_country), "share"]
-        share = float(hit.max()) if len(hit) else 0.0
-        if share > best_share:
-            best, best_share = node, share
-    return best
+def _heaviest_node(assessment, nodes, row) -> str:
+    """The node of a portfolio with the largest share at the row's peak location (the first such node on ties)."""
+    nodes = list(nodes)
+    cells = assessment.cells(nodes=nodes, themes=[row.theme])
+    hit = cells[(cells["stage"] == row.peak_stage) & (cells["country"] == row.peak_country)]
+    if hit.empty:
+        return nodes[0]
+    share = hit.groupby(hit["node"].astype(object))["share"].max().reindex(nodes).fillna(0.0)
+    return share.idxmax()
