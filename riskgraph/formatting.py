@@ -73,7 +73,8 @@ COMMODITY_COLUMNS = {"commodity", "peak_commodity"}
 TERM_COLUMNS = {"severity": "severity", "fact": "fact", "sector": "sector", "basis": "basis", "peak_basis": "basis",
                 "kind": "kind", "benchmark": "benchmark", "reason": "reason",
                 "table": "table", "item": "eudr_item", "status": "status", "role": "role",
-                "supplier_role": "role", "matched_on": "matched_on"}
+                "supplier_role": "role", "matched_on": "matched_on", "measure": "fact", "change": "change",
+                "level": "level"}
 
 _LEADING_NUMBER = re.compile(r"^[<>−-]?\d[\d.,]*%?")
 DIGITS = {"likelihood": 2, "exposure": 4, "volume": 1, "coordinate": 4, "z": 2, "share": 1}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from riskgraph.cli._common import CONTEXT, THEMES
+from riskgraph.cli._common import CONTEXT, THEMES, lang_option
 from riskgraph.output import emit_table
 
 
@@ -25,7 +25,8 @@ def reference() -> None:
               help="Also list the commodity evidence (DOL listings, EUDR floors, gold hubs) for the country.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="How to print the result on stdout.")
-def show(country: str, theme: str | None, commodities: bool, fmt: str) -> None:
+@lang_option()
+def show(country: str, theme: str | None, commodities: bool, fmt: str, lang: str) -> None:
     """Every score of a country with its raw value, source, year and method.
 
     Country scores first, then the scores of the country's regions (ISO
@@ -40,10 +41,11 @@ def show(country: str, theme: str | None, commodities: bool, fmt: str) -> None:
       riskgraph reference show --country India --theme child_labour
       riskgraph reference show --country CD --commodities --format csv > drc.csv
     """
-    from riskgraph.chain.countries import country_name
+    from riskgraph.formatting import country_label, phrase
     from riskgraph.risk.reference import reference_profile
 
     table = reference_profile(country, theme, commodities=commodities)
     iso = table["place"].iloc[0]
-    emit_table(table, fmt=fmt, floatfmt="{:.3f}",
-               title=f"Reference scores for {country_name(iso)} ({iso})" + (f", {theme}" if theme else ""))
+    title = phrase("cli.reference.title_theme", country=country_label(iso), code=iso, theme=theme) if theme else \
+        phrase("cli.reference.title", country=country_label(iso), code=iso)
+    emit_table(table, fmt=fmt, floatfmt="{:.3f}", title=title)

@@ -246,7 +246,8 @@ def audit(publications: tuple[Path, ...], fmt: str) -> None:
               help="How to print the comparison.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the changed cells to .csv, .xlsx or .parquet.")
-def diff(old: Path, new: Path, node: tuple[str, ...], fmt: str, out: Path | None) -> None:
+@lang_option()
+def diff(old: Path, new: Path, node: tuple[str, ...], fmt: str, out: Path | None, lang: str) -> None:
     """Year over year: new and lost suppliers, coverage, and risk up or down per cell.
 
     \b
@@ -254,29 +255,30 @@ def diff(old: Path, new: Path, node: tuple[str, ...], fmt: str, out: Path | None
       riskgraph diff submissions/2024/acme submissions/2025/acme
     """
     from riskgraph.covenant.diff import compare
+    from riskgraph.formatting import phrase
 
     comparison = compare(read_chain(old), read_chain(new), nodes=list(node) or None)
     if out is not None:
         write_frame(comparison.cells, out, sheet="cells")
-        stderr(f"Wrote {out}")
+        stderr(phrase("cli.wrote", path=out))
     if fmt == "json":
         print_json(comparison.to_dict())
         return
-    emit_table(comparison.coverage, title="Coverage")
-    emit_table(comparison.peaks, title="Peak likelihood per theme")
+    emit_table(comparison.coverage, title=phrase("cli.diff.coverage"))
+    emit_table(comparison.peaks, title=phrase("cli.diff.peaks"))
     suppliers = comparison.suppliers
     counts = suppliers.groupby(["change", "stage"]).size().rename("actors").reset_index() \
         if len(suppliers) else suppliers
-    emit_table(counts, title="Suppliers gained and lost, by stage")
+    emit_table(counts, title=phrase("cli.diff.counts"))
     if len(suppliers):
         # name them: a secretariat follows up on the supplier, not on "lost: farm 1"
         named = suppliers.sort_values(["change", "stage", "actor"], kind="stable")
         emit_table(named.head(SHOWN_SUPPLIERS)[["change", "actor", "name", "stage", "country"]],
-                   title=f"Suppliers gained (new) and lost ({len(suppliers)})"
-                         + (f"; first {SHOWN_SUPPLIERS}" if len(suppliers) > SHOWN_SUPPLIERS else ""))
+                   title=phrase("cli.diff.named_first", count=len(suppliers), first=SHOWN_SUPPLIERS)
+                   if len(suppliers) > SHOWN_SUPPLIERS else phrase("cli.diff.named", count=len(suppliers)))
         if len(suppliers) > SHOWN_SUPPLIERS:
-            stderr("Use --format json for every supplier gained and lost.")
-    emit_table(comparison.cells.head(20), title=f"Largest changes of the matrix ({len(comparison.cells)} cells changed)")
+            stderr(phrase("cli.diff.every"))
+    emit_table(comparison.cells.head(20), title=phrase("cli.diff.cells", count=len(comparison.cells)))
 
 
 def print_rules(regulation: str, fmt: str) -> None:

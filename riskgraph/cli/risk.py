@@ -182,9 +182,10 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
 @click.option("--min-likelihood", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Leave out locations whose likelihood is below this.")
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
+@lang_option()
 @output_options()
 def priorities(path: Path, node: tuple[str, ...], themes: tuple[str, ...], top: int | None, min_likelihood: float,
-               year: int | None, fmt: str, out: Path | None) -> None:
+               year: int | None, lang: str, fmt: str, out: Path | None) -> None:
     """Due-diligence priorities of a node as the OECD guidance ranks them: severity × likelihood.
 
     One row per theme and location of the node's material (stage, country,
@@ -201,6 +202,7 @@ def priorities(path: Path, node: tuple[str, ...], themes: tuple[str, ...], top: 
       riskgraph priorities datasets/gold --node GLD-RTL-NL-01 --top 10
       riskgraph priorities datasets/food --node FOD-RTL-NL-01 --theme child_labour --format csv
     """
+    from riskgraph.formatting import phrase
     from riskgraph.risk import assess
     from riskgraph.risk import priorities as rank
 
@@ -213,7 +215,7 @@ def priorities(path: Path, node: tuple[str, ...], themes: tuple[str, ...], top: 
     table = rank(assessment, target, themes=list(themes) or None, top=top, min_likelihood=min_likelihood)
     if out is not None:
         write_frame(table, out, sheet="priorities")
-        stderr(f"Wrote {out}")
+        stderr(phrase("cli.wrote", path=out))
         return
     if fmt == "json":
         print_json({"node": target, "priorities": to_jsonable(table)})
@@ -221,4 +223,4 @@ def priorities(path: Path, node: tuple[str, ...], themes: tuple[str, ...], top: 
         emit_table(table, fmt="csv")
     else:
         shown = table.drop(columns=["source"])
-        emit_table(shown, title=f"Priorities of {', '.join(node)} (priority = severity × likelihood; OECD)")
+        emit_table(shown, title=phrase("cli.priorities.title", nodes=", ".join(node)))

@@ -73,8 +73,8 @@ def score_level(score, top: float) -> str:
 
 
 @lru_cache(maxsize=1)
-def _countries() -> list[tuple[tuple[float, float, float, float], str, list]]:
-    """Natural Earth 1:110m country outlines: (bounding box, name, rings of [lon, lat])."""
+def _countries() -> list[tuple[tuple[float, float, float, float], str, list, str]]:
+    """Natural Earth 1:110m country outlines: (bounding box, name, rings of [lon, lat], ISO alpha-3)."""
     from riskgraph._resources import dataset_path
 
     with open(dataset_path("reference", "basemap", "ne_110m_countries.geojson"), encoding="utf-8") as handle:
@@ -86,16 +86,29 @@ def _countries() -> list[tuple[tuple[float, float, float, float], str, list]]:
         rings = [np.asarray(ring, dtype=float) for part in parts for ring in part]
         stacked = np.vstack(rings)
         box = (stacked[:, 0].min(), stacked[:, 1].min(), stacked[:, 0].max(), stacked[:, 1].max())
-        out.append((box, str(feature["properties"].get("name", "")), rings))
+        out.append((box, str(feature["properties"].get("name", "")), rings, str(feature["properties"].get("iso_a3", ""))))
     return out
 
 
-def _basemap(bounds) -> str:
+def _place_name(name: str, iso3: str, lang: str) -> str:
+    """A basemap country's name in ``lang`` (Natural Earth's English name when ISO 3166 has no code for it)."""
+    if lang == "en":
+        return name
+    import pycountry
+
+    from riskgraph.chain.countries import country_name
+
+    found = pycountry.countries.get(alpha_3=iso3) if len(iso3) == 3 else None
+    return country_name(found.alpha_2, lang) if found else name
+
+
+def _basemap(bounds, lang: str = "en") -> str:
     """SVG paths of the countries that touch the map's bounds (Web Mercator, like everything drawn)."""
     lon0, lat0, lon1, lat1 = bounds
     pad = max(lon1 - lon0, lat1 - lat0) * 0.5
     paths = []
-    for (x0, y0, x1, y1), name, rings in _countries():
+    for (x0, y0, x1, y1), name, rings, iso3 in _countries():
+        name = _place_name(name, iso3, lang)
         if x1 < lon0 - pad or x0 > lon1 + pad or y1 < lat0 - pad or y0 > lat1 + pad:
             continue
         d = " ".join("M" + " L".join(f"{x:.3f},{y:.3f}" for x, y in zip(ring[:, 0], _mercator_y(ring[:, 1])))
@@ -335,7 +348,7 @@ def hotspot_map_html(found, *, title: str | None = None, lang: str | None = None
         findings=findings, unlocated=unlocated, clusters_word=words.pop("clusters"), hot_word=words.pop("hot"),
         findings_word=words.pop("findings"), unlocated_word=words.pop("unlocated"), plots_label=text["plots"],
         places_label=text["places"], view=view, grid=_graticule(bounds), places=place_marks,
-        basemap=_basemap(bounds), legend=legend, lang=lang, label_def=html.escape(text["deforestation"]),
+        basemap=_basemap(bounds, lang), legend=legend, lang=lang, label_def=html.escape(text["deforestation"]),
         label_cl=html.escape(text["child_labour"]), **words,
         plots=shapes, clusters_svg="".join(cluster_marks), markers="".join(markers), rows=table_rows, data=data,
         colour_def=THEME_COLOURS["deforestation"], colour_cl=THEME_COLOURS["child_labour"],
