@@ -227,6 +227,28 @@ def test_a_dense_risky_group_is_a_significantly_hot_cluster():
     assert (labels == -1).all()  # 4.5 < 5: no core point
 
 
+def test_a_plot_point_counts_its_own_evidence_once(eudr):
+    """The map's risk of a plot = the plot's hotspot exposure: the owner's likelihood *before* plot evidence,
+    raised by this plot's loss or failed geolocation (not by its siblings' evidence a second time)."""
+    from riskgraph.hotspots.clusters import _spatial_points
+    from riskgraph.hotspots.deforestation import _plot_table, deforestation_hotspots
+    from riskgraph.geo.plots import plot_checks
+
+    assessment = rg.assess(eudr)
+    plot_table, _ = _plot_table(eudr, None, plot_checks(eudr.plots, eudr.actors))
+    rows = deforestation_hotspots(eudr, assessment, plot_table=plot_table)
+    points = _spatial_points(eudr, assessment, rows, plot_table, ("deforestation",))
+    flagged = rows[rows["kind"] == "plot"].set_index("plot")["exposure"]
+    drawn = points[points["kind"] == "plot"].set_index("id")["risk"]
+    located = [p for p in flagged.index if p in drawn.index]
+    assert located, "the small EUDR chain has flagged plots with coordinates"
+    np.testing.assert_allclose(drawn[located].to_numpy(), flagged[located].to_numpy(), atol=1e-12)
+    # a clean plot of a farm whose other plot lost forest is not painted with its sibling's loss
+    owners = plot_table.set_index("plot")["actor"]
+    clean = [p for p in drawn.index if p not in flagged.index and owners.get(p) == "farm_br"]
+    assert clean and (drawn[clean] < 1.0).all()
+
+
 def test_hotspots_carry_their_cluster_and_z(eudr_found):
     table = eudr_found.hotspots
     located = table[table["lat"].notna()]

@@ -238,10 +238,15 @@ def _spatial_points(chain: Chain, assessment, hotspots: pd.DataFrame, plot_table
                                    "country": actors.loc[keep, "country"].astype(object).to_numpy()}))
         if theme == "deforestation" and len(plot_table):
             plots = plot_table[np.isfinite(plot_table["lat"]) & np.isfinite(plot_table["lon"])]
-            r_actor = assessment.inherent["deforestation"].reindex(plots["actor"]).fillna(0.0).to_numpy()
+            # the owner's likelihood *before* plot evidence: the actor's inherent risk already counts its
+            # plots' loss and failed geolocation, which each plot adds below (as deforestation_hotspots does)
+            own = assessment.actor_risk
+            own = own[own["theme"] == "deforestation"].set_index("actor")
+            prior = own["prior"].astype(float).reindex(plots["actor"]).fillna(0.0).to_numpy()
+            relevance = own["relevance"].astype(float).reindex(plots["actor"]).fillna(1.0).to_numpy()
             loss = plots["post_cutoff_loss"].to_numpy(dtype=float)
             error = (plots["error_rules"].map(len) > 0).to_numpy(dtype=float)
-            plot_risk = 1 - (1 - r_actor) * (1 - loss) * (1 - UNVERIFIED_WEIGHT * error)
+            plot_risk = relevance * (1 - (1 - prior) * (1 - loss) * (1 - UNVERIFIED_WEIGHT * error))
             parts.append(pd.DataFrame({"theme": theme, "id": plots["plot"].to_numpy(object), "kind": "plot",
                                        "lat": plots["lat"].to_numpy(float), "lon": plots["lon"].to_numpy(float),
                                        "risk": plot_risk, "country": plots["country"].to_numpy(object)}))
