@@ -138,7 +138,7 @@ def _run_one(path: Path, *, out: Path | None, top: int, lang: str, step, risks: 
     assessment = assess(chain)
     cells = assessment.cells()
     step(f"{name}: hotspots")
-    found = find_hotspots(chain, assessment)
+    found = find_hotspots(chain, assessment, with_anomalies=False)  # the demo shows none
     step(f"{name}: reports")
     ranked = found.hotspots.sort_values("score", ascending=False).head(top)
     hot.append(ranked.assign(chain=chain.name)[["chain", "actor", "theme", "score", "rank", "reasons"]])

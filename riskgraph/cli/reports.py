@@ -16,10 +16,10 @@ SHOWN_SUPPLIERS = 50
 
 
 def _hotspots_for(chain, assessment):
-    """The chain's hotspots (:func:`riskgraph.hotspots.find_hotspots`)."""
+    """The chain's hotspots for a report (:func:`riskgraph.hotspots.find_hotspots`; reports show no anomalies)."""
     from riskgraph.hotspots import find_hotspots
 
-    return find_hotspots(chain, assessment)
+    return find_hotspots(chain, assessment, with_anomalies=False)
 
 
 

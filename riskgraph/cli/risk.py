@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from riskgraph.cli._common import (CONTEXT, THEMES, SuggestingChoice, chain_path, lang_option, output_options,
-                                   read_chain, suggest, unknown_value)
+                                   quiet_option, read_chain, suggest, unknown_value)
 from riskgraph.errors import InputError
 from riskgraph.output import emit_table, print_json, stderr, to_jsonable, write_frame
 
@@ -21,8 +21,9 @@ theme_choice = SuggestingChoice(THEMES)
 @click.option("--year", type=int, default=None, help="Use only the flows of this year.")
 @lang_option("Labels and numbers of the tables and the .xlsx output.")
 @output_options()
+@quiet_option
 def matrix(path: Path, node: str | None, theme: str | None, year: int | None, lang: str, fmt: str,
-           out: Path | None) -> None:
+           out: Path | None, quiet: bool) -> None:
     """Chain-location risk matrix (stage × country × commodity) of a node, from what flows into it.
 
     Each cell has the share of the node's material OF THAT COMMODITY that
@@ -45,23 +46,31 @@ def matrix(path: Path, node: str | None, theme: str | None, year: int | None, la
     import pandas as pd
 
     from riskgraph.formatting import phrase
+    from riskgraph.progress import progress_steps
     from riskgraph.report import matrix_workbook
     from riskgraph.risk import assess
 
-    chain = read_chain(path)
-    if year is not None:
-        _check_year(chain, year, path)
-    assessment = assess(chain, year=year)
     themes = [theme] if theme else list(THEMES)
-    if node is not None and node not in set(chain.actors["id"]):
-        raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
-    if out is not None and out.suffix.lower() == ".xlsx":
-        if node is None:
-            raise click.UsageError("--out .xlsx needs --node: the workbook holds one node's heatmaps")
-        matrix_workbook(assessment, node, out, themes=themes, lang=lang)
+    if out is not None and out.suffix.lower() == ".xlsx" and node is None:
+        raise click.UsageError("--out .xlsx needs --node: the workbook holds one node's heatmaps")
+    with progress_steps(["reading", "assessing", "cells"], quiet=quiet, title="matrix") as step:
+        step("reading")
+        chain = read_chain(path)
+        if year is not None:
+            _check_year(chain, year, path)
+        if node is not None and node not in set(chain.actors["id"]):
+            raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
+        step("assessing")
+        assessment = assess(chain, year=year)
+        step("cells")
+        if out is not None and out.suffix.lower() == ".xlsx":
+            matrix_workbook(assessment, node, out, themes=themes, lang=lang)
+            cells = None
+        else:
+            cells = assessment.cells(nodes=None if node is None else [node], themes=themes)
+    if cells is None:
         stderr(phrase("cli.wrote", path=out))
         return
-    cells = assessment.cells(nodes=None if node is None else [node], themes=themes)
     if out is not None:
         if out.suffix.lower() == ".json" and node is not None:
             out.write_text(json.dumps(to_jsonable(_node_objects(assessment, node, themes, theme)), indent=2,
@@ -132,8 +141,9 @@ def _node_objects(assessment, node, themes, theme):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="How to print the explanation.")
 @lang_option()
+@quiet_option
 def explain(path: Path, node: str, theme: str, stage: str | None, country: str | None, commodity: str | None,
-            top: int, fmt: str, lang: str) -> None:
+            top: int, fmt: str, lang: str, quiet: bool) -> None:
     """Explain a cell of a node's matrix: contributing actors, weights, the evidence behind each likelihood, paths.
 
     --format json prints {node, theme, stage, country, commodity, share,
@@ -145,17 +155,23 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
       riskgraph explain datasets/gold --node GLD-MFG-NL-01 --theme child_labour --stage mine_asm
     """
     from riskgraph.chain.countries import to_iso2
+    from riskgraph.progress import progress_steps
     from riskgraph.risk import assess
 
-    chain = read_chain(path)
-    if node not in set(chain.actors["id"]):
-        raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
-    if stage is not None:
-        _check_stage(chain, stage, path)
-    code = to_iso2(country) if country else None
-    if country and code is None:
-        raise InputError(f"--country '{country}' is not a known country")
-    explanation = assess(chain).explain(node, theme, stage=stage, country=code, commodity=commodity, top=top)
+    with progress_steps(["reading", "assessing", "explaining"], quiet=quiet, title="explain") as step:
+        step("reading")
+        chain = read_chain(path)
+        if node not in set(chain.actors["id"]):
+            raise unknown_value("--node", node, chain.actors["id"], f"an actor id of {path}")
+        if stage is not None:
+            _check_stage(chain, stage, path)
+        code = to_iso2(country) if country else None
+        if country and code is None:
+            raise InputError(f"--country '{country}' is not a known country")
+        step("assessing")
+        assessment = assess(chain)
+        step("explaining")
+        explanation = assessment.explain(node, theme, stage=stage, country=code, commodity=commodity, top=top)
     if fmt == "json":
         print_json(explanation.to_dict())
         return

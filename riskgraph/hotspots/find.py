@@ -14,7 +14,7 @@ from riskgraph.chain.model import Chain
 from riskgraph.formatting import Phrase
 from riskgraph.hotspots.anomalies import anomalies
 from riskgraph.hotspots.child_labour import child_labour_hotspots
-from riskgraph.hotspots._common import COUNTED_ROWS, HOTSPOT_COLUMNS, HOTSPOT_THEMES, THEME_CHOICES, _float, _rank
+from riskgraph.hotspots._common import ANOMALY_COLUMNS, COUNTED_ROWS, HOTSPOT_COLUMNS, HOTSPOT_THEMES, THEME_CHOICES, _float, _rank
 from riskgraph.hotspots.chokepoints import chokepoints
 from riskgraph.hotspots.clusters import _spatial_points, spatial_clusters
 from riskgraph.hotspots.deforestation import _plot_table, deforestation_hotspots
@@ -165,6 +165,7 @@ def find_hotspots(
     shift: float = 0.30,
     contamination: float = 0.02,
     country: str | None = None,
+    with_anomalies: bool = True,
 ) -> Hotspots:
     """Find the hotspots of a chain: deforestation, child labour, clusters, chokepoints, anomalies.
 
@@ -188,6 +189,10 @@ def find_hotspots(
         actors the IsolationForest flags (:func:`anomalies`).
     country : str, optional
         Declared country for plots that have neither a country nor an actor.
+    with_anomalies : bool
+        Search for anomalies (the flow features of every actor and an
+        IsolationForest: a tenth of the time on large chains); reports and
+        maps, which do not show them, pass ``False`` and get an empty table.
 
     Returns
     -------
@@ -244,7 +249,8 @@ def find_hotspots(
         geolocation_findings=findings.reset_index(drop=True),
         clusters=clusters,
         chokepoints=chokepoints(chain, assessment, themes=themes, reach=reach, top=top),
-        anomalies=anomalies(chain, tolerance=tolerance, shift=shift, contamination=contamination),
+        anomalies=(anomalies(chain, tolerance=tolerance, shift=shift, contamination=contamination) if with_anomalies
+                   else pd.DataFrame(columns=ANOMALY_COLUMNS)),
         plots=plot_table,
         chain_name=chain.name,
         options={"theme": theme, "top": top, "eps_km": eps_km, "min_risk": min_risk, "band_km": band_km},
