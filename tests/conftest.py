@@ -11,9 +11,11 @@ DATA = Path(__file__).parent / "data"
 # ../shared beside the repository; RISKGRAPH_SHARED points elsewhere (e.g. from a git worktree).
 SHARED = Path(os.environ.get("RISKGRAPH_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
-settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=150, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# Property tests: 60 examples by default keeps the whole suite within minutes on two cores (a property over
+# assessed chains costs ~0.3 s an example); HYPOTHESIS_PROFILE=thorough searches ten times longer.
+settings.register_profile("default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The command line: thin over the API, exit codes 0/1/2, help everywhere, no tracebacks."""
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -78,21 +76,6 @@ def test_info_json(data_dir):
     result = CliRunner().invoke(cli, ["info", str(data_dir / "gold_small"), "--format", "json"])
     facts = json.loads(result.stdout)
     assert facts["actors"] == 5 and facts["max_tier"] == 3 and facts["validation"] == {"errors": 0, "warnings": 0}
-
-
-def test_console_script_runs_demo_in_a_real_process(tmp_path):
-    """The README's first command: the whole job on the bundled chains, reports included."""
-    result = subprocess.run([sys.executable, "-m", "riskgraph.cli", "demo", "-q", "--out", str(tmp_path / "demo")],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    for sector in ("gold", "natural_stone", "textiles", "food"):
-        assert sector in result.stdout
-        assert (tmp_path / "demo" / f"{sector}.html").stat().st_size > 10_000
-        assert (tmp_path / "demo" / f"{sector}.xlsx").is_file()
-    assert "Top hotspots per sector" in result.stdout and "Top risks per sector" in result.stdout
-    # raster → plot → hotspot → EUDR: the food chain's plots measured on its bundled synthetic clip
-    assert "Forest evidence (food)" in result.stdout and "PLT-CI-0036" in result.stdout
 
 
 def test_matrix_json_for_one_theme_is_one_object_with_the_documented_keys(data_dir):

@@ -153,6 +153,20 @@ def tour(tmp_path_factory):
     return work, env
 
 
+def _check_demo(work: Path, result: subprocess.CompletedProcess) -> None:
+    """The README's first command does the whole job on the bundled chains, reports included."""
+    for sector in ("gold", "natural_stone", "textiles", "food"):
+        assert sector in result.stdout
+        assert (work / "riskgraph-demo" / f"{sector}.html").stat().st_size > 10_000
+        assert (work / "riskgraph-demo" / f"{sector}.xlsx").is_file()
+    assert "Top hotspots per sector" in result.stdout and "Top risks per sector" in result.stdout
+    # raster → plot → hotspot → EUDR: the food chain's plots measured on its bundled synthetic clip
+    assert "Forest evidence (food)" in result.stdout and "PLT-CI-0036" in result.stdout
+
+
+#: What a command's run must show beyond a clean exit, by pattern of the command.
+CHECKS = ((r"^riskgraph demo$", _check_demo),)
+
 COMMANDS = tour_commands()
 
 
@@ -182,3 +196,6 @@ def test_readme_command(tour, command):
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert result.returncode in (0, 1), (
         f"exit {result.returncode}: {command}\n{result.stderr[-3000:]}")
+    for pattern, check in CHECKS:
+        if re.search(pattern, command):
+            check(work, result)
