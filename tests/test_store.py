@@ -312,6 +312,10 @@ def test_in_db_shares_and_matrix_equal_the_in_memory_engine(store, which, reques
                 for field in ("share", "likelihood", "exposure"):
                     assert got[key(cell)][field] == pytest.approx(cell[field], abs=1e-9)
             assert in_db["unknown_share"] == pytest.approx(in_memory["unknown_share"], abs=1e-9)
+            assert set(in_db) == set(in_memory), "one JSON object in memory and in the store"
+            assert in_db["stage_exposure"].keys() == in_memory["stage_exposure"].keys()
+            for good, per_stage in in_memory["stage_exposure"].items():
+                assert in_db["stage_exposure"][good] == pytest.approx(per_stage, abs=1e-9)
             for field in ("stage", "country", "commodity", "actor", "category"):
                 assert in_db["peak"][field] == in_memory["peak"][field], (node, theme, field)
             for field in ("likelihood", "share"):

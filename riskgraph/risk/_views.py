@@ -208,14 +208,10 @@ class AssessmentViews:
         else:
             peak = {"stage": None, "country": None, "commodity": None, "likelihood": 0.0, "share": 0.0,
                     "actor": None, "category": str(self.category([0.0])[0]), "region": None, "basis": None}
-        stage_exposure: dict = {}
-        for r in table.itertuples(index=False):
-            per = stage_exposure.setdefault(r.commodity, {})
-            per[r.stage] = per.get(r.stage, 0.0) + float(getattr(r, theme))
         return {"node": node, "theme": theme, "cells": cells,
                 "unknown_share": float(self.unknown_share[node]) if isinstance(node, str)
                 else self.portfolio_unknown_share(node),
-                "stage_exposure": stage_exposure, "peak": peak}
+                "stage_exposure": stage_exposure_of(cells), "peak": peak}
 
     def value_weighted(self, node, theme: str, prices: pd.Series | dict | None = None) -> pd.DataFrame:
         """Exposure across commodities weighted by the *value* of each commodity in the node's material.
@@ -453,3 +449,16 @@ class AssessmentViews:
         found = (klass >= 0) & (where < len(key)) & (key[np.clip(where, 0, max(len(key) - 1, 0))] == wanted) \
             if len(key) else np.zeros(len(wanted), dtype=bool)
         return np.where(found, actors[np.clip(where, 0, max(len(key) - 1, 0))] if len(key) else -1, -1)
+
+
+def stage_exposure_of(cells: list[dict]) -> dict:
+    """``{commodity: {stage: Σ exposure}}`` of a node summary's cells: the matrix's row sums, per commodity.
+
+    One definition for the in-memory engine and the graph stores, so that
+    ``riskgraph matrix --format json`` and ``riskgraph db matrix`` print the same object.
+    """
+    out: dict = {}
+    for cell in cells:
+        per = out.setdefault(cell["commodity"], {})
+        per[cell["stage"]] = per.get(cell["stage"], 0.0) + float(cell["exposure"])
+    return out

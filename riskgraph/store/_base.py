@@ -644,10 +644,11 @@ class GraphStore(ABC):
         """The JSON object of ``riskgraph matrix --format json``, computed in the database.
 
         ``{node, theme, cells: [{stage, country, commodity, share, likelihood,
-        exposure}], unknown_share, peak: {stage, country, commodity,
+        exposure}], unknown_share, stage_exposure, peak: {stage, country, commodity,
         likelihood, share, actor, category}}``; the same numbers (within
         1e-9) as :meth:`riskgraph.risk.Assessment.node_summary` on acyclic chains.
         """
+        from riskgraph.risk import stage_exposure_of
         from riskgraph.risk.reference import category_thresholds
 
         frame = self._propagation("node_matrix", node, max_depth, theme=theme)
@@ -667,7 +668,8 @@ class GraphStore(ABC):
                     "actor": None, "category": str(bounds.index[0])}
         rows = [{"stage": r.stage, "country": r.country, "commodity": r.commodity, "share": float(r.share),
                  "likelihood": float(r.likelihood), "exposure": float(r.exposure)} for r in cells.itertuples()]
-        return {"node": node, "theme": theme, "cells": rows, "unknown_share": unknown, "peak": peak}
+        return {"node": node, "theme": theme, "cells": rows, "unknown_share": unknown,
+                "stage_exposure": stage_exposure_of(rows), "peak": peak}
 
     def _propagation(self, name: str, node: str, max_depth: int, **params) -> pd.DataFrame:
         if not 0 <= max_depth <= MAX_DEPTH:
