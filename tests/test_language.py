@@ -188,8 +188,8 @@ ENGLISH_PATTERN = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENG
 def _quoted(chain) -> list[str]:
     """Texts a Dutch output quotes as they are: ids, names and regions of the chain's actors, plots, the
     sources, evidence and years of the reference data (cited as published), and what is still English by
-    decision or not yet translated: validation messages, geolocation details, the regulations' rule texts
-    and the titles of guidance documents."""
+    decision or not yet translated: validation messages, the regulations' rule texts (their articles,
+    summaries and sources) and the titles of guidance documents."""
     import pandas as pd
 
     import riskgraph as rg
@@ -218,10 +218,6 @@ def _quoted(chain) -> list[str]:
     from riskgraph.regulation.eudr import annex_i
 
     texts |= {str(v) for v in annex_i()["description"]}  # Annex I of Reg. 2023/1115, as published
-    from riskgraph.geo.plots import plot_checks
-
-    if chain.plots is not None and len(chain.plots):
-        texts |= {str(v) for v in plot_checks(chain.plots, chain.actors).findings["detail"]}
     return sorted((t for t in texts if isinstance(t, str) and len(t) > 2), key=len, reverse=True)
 
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from riskgraph.formatting import Phrase
 from riskgraph.geo._geometry import (
     MULTIPOINT,
     MULTIPOLYGON,
@@ -40,7 +41,7 @@ class _Findings:
             return
         self.index.append(index)
         self.rule.append(np.full(len(index), list(Rule).index(rule)))
-        self.detail.extend([detail] * len(index) if isinstance(detail, str) else list(detail))
+        self.detail.extend([detail] * len(index) if isinstance(detail, str) else list(detail))  # text or Phrase
         self.severity.extend([severity or SEVERITY[rule]] * len(index))
 
     def frame(self) -> pd.DataFrame:
@@ -53,6 +54,7 @@ class _Findings:
             "plot": self.label[index], "rule": rules[order], "severity": self.severity, "detail": self.detail,
             "actor": self.actors[index], "feature": self.feature[index], "_order": order,
         })
+        frame["detail"] = pd.Series(self.detail, index=frame.index, dtype=object)  # keeps the phrases (Dutch tables)
         frame = frame.sort_values(["feature", "_order"], kind="stable").drop(columns="_order")
         return frame[FINDING_COLUMNS].reset_index(drop=True)
 
@@ -106,7 +108,7 @@ def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table:
     if not has.any():
         return
     out.add(idx[flat.third > 0], Rule.third_dimension,
-            [f"{k} of {c} positions carry a third value (elevation); it is dropped"
+            [Phrase("geo.third_dimension", third=int(k), count=int(c))
              for k, c in zip(flat.third[flat.third > 0], flat.count[flat.third > 0])])
 
     decimals_x, x = _decimals_and_values(flat.xs)
@@ -131,15 +133,13 @@ def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table:
             total = 2 * flat.count[i]
             if table["decimals_max"][i + offset] < min_decimals:
                 severities.append(ERROR)
-                details.append(f"every coordinate value has fewer than {min_decimals} decimals (at most "
-                               f"{table['decimals_max'][i + offset]}, e.g. '{sample}'): the plot was recorded "
-                               f"coarsely; EUDR asks for at least {min_decimals} decimal places")
+                details.append(Phrase("geo.too_few_decimals_all", minimum=int(min_decimals),
+                                      most=int(table["decimals_max"][i + offset]), sample=str(sample)))
             else:
                 severities.append(WARNING)
-                details.append(f"{short_values[i]} of {total} coordinate values have fewer than {min_decimals} "
-                               f"decimals (fewest {table['decimals_min'][i + offset]}, e.g. '{sample}') while others "
-                               f"have {table['decimals_max'][i + offset]}: probably trailing zeros dropped by the "
-                               f"writer; write every value with at least {min_decimals} decimals")
+                details.append(Phrase("geo.too_few_decimals_some", short=int(short_values[i]), total=int(total),
+                                      minimum=int(min_decimals), fewest=int(table["decimals_min"][i + offset]),
+                                      most=int(table["decimals_max"][i + offset]), sample=str(sample)))
         for severity in (ERROR, WARNING):
             chosen = np.array([s == severity for s in severities])
             out.add(short[chosen] + offset, Rule.too_few_decimals,
@@ -152,12 +152,13 @@ def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table:
     for i in np.flatnonzero(out_of_range):
         lo, hi = flat.first[i], flat.first[i] + flat.count[i]
         k = lo + int(np.argmax(bad_lat[lo:hi] | bad_lon[lo:hi]))
-        what = (f"latitude {flat.ys[k]} is outside ±90" if bad_lat[k] else f"longitude {flat.xs[k]} is outside ±180")
-        out.add([i + offset], Rule.coordinate_out_of_range, f"{what} (position [{flat.xs[k]}, {flat.ys[k]}])")
+        # coordinates are quoted as written in the file (text), not re-formatted
+        what = (Phrase("geo.latitude_out", value=str(flat.ys[k])) if bad_lat[k]
+                else Phrase("geo.longitude_out", value=str(flat.xs[k])))
+        out.add([i + offset], Rule.coordinate_out_of_range,
+                Phrase("geo.out_of_range", what=what, x=str(flat.xs[k]), y=str(flat.ys[k])))
         if bad_lat[k] and abs(x[k]) <= 90 and abs(y[k]) <= 180:
-            out.add([i + offset], Rule.axis_order,
-                    f"latitude {flat.ys[k]} is out of range but would be a valid longitude, and longitude "
-                    f"{flat.xs[k]} a valid latitude: the values look swapped; GeoJSON writes [lon, lat]")
+            out.add([i + offset], Rule.axis_order, Phrase("geo.swapped_range", x=str(flat.xs[k]), y=str(flat.ys[k])))
 
     # representative point: the point, the mean of a MultiPoint's points, or the mean of the first ring without
     # its closing position
@@ -188,11 +189,11 @@ def _check_chunk(geometry, offset: int, area: np.ndarray, out: _Findings, table:
     by_polygon = is_point & ~establishment
     big = np.flatnonzero(by_polygon & (chunk_area > point_max_ha))
     out.add(big + offset, Rule.point_above_4ha,
-            [f"a {kind[i]} for a plot of {chunk_area[i]:g} ha: plots above {point_max_ha:g} ha used for commodities "
-             f"other than cattle need a polygon of their boundary (EUDR Art. 2(28))" for i in big])
+            [Phrase("geo.point_above_4ha", kind=str(kind[i]), area=float(chunk_area[i]), limit=float(point_max_ha))
+             for i in big])
     no_area = np.flatnonzero(by_polygon & np.isnan(chunk_area))
     out.add(no_area + offset, Rule.missing_area,
-            f"no area_ha: a Point is allowed only for plots of at most {point_max_ha:g} ha, which cannot be checked")
+            Phrase("geo.missing_area", limit=float(point_max_ha)))
 
     if len(flat.ring_start):
         _check_rings(flat, x, y, offset, chunk_area, out, table, area_tolerance=area_tolerance,
@@ -222,11 +223,11 @@ def _check_rings(flat: _Flat, x, y, offset, area, out: _Findings, table: dict, *
     few = rl < 4
     for k in np.flatnonzero(~closed & (rl > 0)):
         out.add([rp[k] + offset], Rule.ring_not_closed,
-                f"{_ring_name(flat, k)} is not closed: it starts at [{flat.xs[rs[k]]}, {flat.ys[rs[k]]}] and ends at "
-                f"[{flat.xs[last[k]]}, {flat.ys[last[k]]}]; repeat the first position at the end")
+                Phrase("geo.ring_not_closed", ring=_ring_name(flat, k), x0=str(flat.xs[rs[k]]), y0=str(flat.ys[rs[k]]),
+                       x1=str(flat.xs[last[k]]), y1=str(flat.ys[last[k]])))
     for k in np.flatnonzero(few):
         out.add([rp[k] + offset], Rule.too_few_positions,
-                f"{_ring_name(flat, k)} has {rl[k]} positions; a ring needs at least 4 (a closed triangle)")
+                Phrase("geo.too_few_positions", ring=_ring_name(flat, k), count=int(rl[k])))
 
     # rings usable for shapely: at least 4 positions once closed, all in range
     usable_ring = np.where(closed, rl >= 4, rl >= 3) & ~out_of_range[rp]
@@ -252,11 +253,12 @@ def _check_rings(flat: _Flat, x, y, offset, area, out: _Findings, table: dict, *
         reason = shapely.is_valid_reason(geometries[g])
         notes = []
         if shapely.area(geometries[g]) == 0:
-            notes.append("the area is zero")
+            notes.append(Phrase("geo.area_zero"))
         repeated = _repeated_holes(flat, x, y, i)
         if repeated:
-            notes.append(f"interior ring {repeated[0]} repeats the exterior ring")
-        detail = f"invalid polygon: {reason}" + (f" ({'; '.join(notes)})" if notes else "")
+            notes.append(Phrase("geo.hole_repeats_shell", ring=int(repeated[0])))
+        detail = (Phrase("geo.invalid_polygon_notes", reason=reason, notes=Phrase.join(notes)) if notes
+                  else Phrase("geo.invalid_polygon", reason=reason))
         out.add([i + offset], Rule.invalid_polygon, detail)
 
     # geodesic area: shells minus holes, over all parts (closed for the computation)
@@ -280,14 +282,14 @@ def _check_rings(flat: _Flat, x, y, offset, area, out: _Findings, table: dict, *
         off = np.abs(computed - declared) / declared
     mismatch = np.isfinite(declared) & ((declared == 0) & (computed > 0) | (declared > 0) & (off > area_tolerance))
     out.add(polygonal[mismatch] + offset, Rule.area_mismatch,
-            [f"declared area {d:g} ha, geodesic area {c:.4g} ha ({_relative(c, d)}); tolerance "
-             f"{area_tolerance:.0%} of the declared area" for d, c in zip(declared[mismatch], computed[mismatch])])
+            [Phrase("geo.area_mismatch", declared=float(d), computed=float(c), relative=_relative(c, d),
+                    tolerance=float(area_tolerance)) for d, c in zip(declared[mismatch], computed[mismatch])])
 
 
-def _relative(computed: float, declared: float) -> str:
+def _relative(computed: float, declared: float) -> Phrase:
     if declared == 0:
-        return "declared zero"
-    return f"{(computed - declared) / declared:+.1%}"
+        return Phrase("geo.declared_zero")
+    return Phrase("geo.relative", change=float((computed - declared) / declared))
 
 
 def _rings_of(flat: _Flat, plot: int) -> np.ndarray:
@@ -298,11 +300,13 @@ def _rings_of(flat: _Flat, plot: int) -> np.ndarray:
 def _ring_name(flat: _Flat, k: int) -> str:
     plot = flat.ring_plot[k]
     part = flat.ring_part[k]
-    of_part = f" of part {part + 1}" if flat.kind[plot] == MULTIPOLYGON else ""
+    multi = flat.kind[plot] == MULTIPOLYGON
     if not flat.ring_hole[k]:
-        return "the exterior ring" + of_part
+        return Phrase("geo.exterior_ring_of_part", part=int(part) + 1) if multi else Phrase("geo.exterior_ring")
     holes = [r for r in _rings_of(flat, plot) if flat.ring_part[r] == part and flat.ring_hole[r]]
-    return f"interior ring {holes.index(k) + 1}" + of_part
+    ring = holes.index(k) + 1
+    return Phrase("geo.interior_ring_of_part", ring=ring, part=int(part) + 1) if multi else \
+        Phrase("geo.interior_ring", ring=ring)
 
 
 def _repeated_holes(flat: _Flat, x, y, plot: int) -> list[int]:
@@ -351,15 +355,12 @@ def _check_countries(table: dict, declared: np.ndarray, out: _Findings, *, borde
     if swappable.any():
         swapped[swappable] = country_at(lon[test][swappable], lat[test][swappable])
     for i, d, s in zip(test, km, swapped):
-        where_text = f"(lat {lat[i]:.6f}, lon {lon[i]:.6f})"
+        where = Phrase("geo.where", lat=float(lat[i]), lon=float(lon[i]))
         if s is not None and s == declared[i]:
-            out.add([i], Rule.axis_order,
-                    f"as written the plot {where_text} lies in {located[i]}; with latitude and longitude swapped it "
-                    f"lies in {declared[i]}, the declared country: the coordinates look like [lat, lon]; "
-                    "GeoJSON writes [lon, lat]")
+            out.add([i], Rule.axis_order, Phrase("geo.axis_order", where=where, located=located[i],
+                                                 declared=declared[i]))
         else:
             out.add([i], Rule.outside_declared_country,
-                    f"the plot {where_text} lies outside the declared country {declared[i]}: the nearest populated "
-                    f"place is in {located[i]}, {d:.0f} km away, and no place in {declared[i]} lies within "
-                    f"{border_km:g} km (offline nearest-place test; near borders and in empty land check on a map)")
+                    Phrase("geo.outside_country", where=where, declared=declared[i], located=located[i],
+                           km=float(d), border=float(border_km)))
     return located

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from riskgraph.formatting import Phrase
 from riskgraph.geo.rules import Rule
 
 # --------------------------------------------------------------------------- parsing geometry text
@@ -54,31 +56,32 @@ def _flatten(texts) -> _Flat:
         z = 0
         try:
             if type(text) is not str and _blank(text) or type(text) is str and not text.strip():
-                raise _Malformed(Rule.missing_geometry, "the feature has no geometry")
+                raise _Malformed(Rule.missing_geometry, Phrase("geo.no_geometry"))
             try:
                 geometry = decode(text) if type(text) is str else text
             except ValueError as exc:
-                raise _Malformed(Rule.unsupported_geometry, f"geometry is not valid JSON ({exc})") from None
+                raise _Malformed(Rule.unsupported_geometry, Phrase("geo.not_json", error=str(exc))) from None
             if not isinstance(geometry, dict):
-                raise _Malformed(Rule.unsupported_geometry, "geometry is not a GeoJSON object")
+                raise _Malformed(Rule.unsupported_geometry, Phrase("geo.not_geojson"))
             gtype = geometry.get("type")
             coords = geometry.get("coordinates")
             if gtype == POINT:
                 z += _add_ring([coords], xs, ys)
             elif gtype == MULTIPOINT:
                 if not isinstance(coords, list) or not coords:
-                    raise _Malformed(Rule.unsupported_geometry, "MultiPoint without positions")
+                    raise _Malformed(Rule.unsupported_geometry, Phrase("geo.no_positions", kind=MULTIPOINT))
                 z += _add_ring(coords, xs, ys)
             elif gtype in (POLYGON, MULTIPOLYGON):
                 polygons = [coords] if gtype == POLYGON else coords
                 if not isinstance(polygons, list) or not polygons:
-                    raise _Malformed(Rule.unsupported_geometry, f"{gtype} without coordinates")
+                    raise _Malformed(Rule.unsupported_geometry, Phrase("geo.no_coordinates", kind=gtype))
                 for part, polygon in enumerate(polygons):
                     if not isinstance(polygon, list) or not polygon:
-                        raise _Malformed(Rule.unsupported_geometry, f"{gtype} part {part + 1} has no rings")
+                        raise _Malformed(Rule.unsupported_geometry, Phrase("geo.part_without_rings", kind=gtype,
+                                                                            part=part + 1))
                     for r, ring in enumerate(polygon):
                         if not isinstance(ring, list):
-                            raise _Malformed(Rule.unsupported_geometry, f"ring {r + 1} is not a list of positions")
+                            raise _Malformed(Rule.unsupported_geometry, Phrase("geo.ring_not_list", ring=r + 1))
                         ring_start.append(len(xs))
                         z += _add_ring(ring, xs, ys)
                         ring_len.append(len(xs) - ring_start[-1])
@@ -86,13 +89,11 @@ def _flatten(texts) -> _Flat:
                         ring_part.append(part)
                         ring_hole.append(r > 0)
             elif gtype is None and geometry == {}:
-                raise _Malformed(Rule.missing_geometry, "the feature has an empty geometry")
+                raise _Malformed(Rule.missing_geometry, Phrase("geo.empty_geometry"))
             else:
-                raise _Malformed(Rule.unsupported_geometry,
-                                 f"geometry type {gtype!r} is not used for EUDR plots (Point, MultiPoint, Polygon or "
-                                 "MultiPolygon)")
+                raise _Malformed(Rule.unsupported_geometry, Phrase("geo.unsupported_type", kind=repr(gtype)))
             if len(xs) == start_pos:
-                raise _Malformed(Rule.unsupported_geometry, f"{gtype} without positions")
+                raise _Malformed(Rule.unsupported_geometry, Phrase("geo.no_positions", kind=gtype))
             kind.append(gtype)
             problem.append(None)
         except _Malformed as exc:

@@ -105,6 +105,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from riskgraph.errors import InputError
+from riskgraph.formatting import Phrase
 from riskgraph.geo._checks import (
     _check_chunk,
     _check_countries,
@@ -419,27 +420,23 @@ def plot_checks(
         if value is not None:
             first.setdefault(value, i + 1)
     if place_names:
-        out.add(np.flatnonzero(missing_id), Rule.missing_plot_id,
-                f"{source} is empty: the EU information system identifies this geometry by its position "
-                "in the statement; it is named by its position here", severity=INFO)
+        out.add(np.flatnonzero(missing_id), Rule.missing_plot_id, Phrase("geo.no_place_name", field=source),
+                severity=INFO)
         out.add(np.flatnonzero(dup), Rule.duplicate_plot_id,
-                [f"{source} '{ids[i]}' also names feature {first[ids[i]]}; a place name is not an identifier, "
-                 "so the plots are kept apart by position" for i in np.flatnonzero(dup)], severity=WARNING)
+                [Phrase("geo.place_name_repeated", field=source, name=str(ids[i]), first=int(first[ids[i]]))
+                 for i in np.flatnonzero(dup)], severity=WARNING)
     else:
         field_name = source or "plot_id"
         out.add(np.flatnonzero(missing_id), Rule.missing_plot_id,
-                f"the feature has no {field_name}: it cannot be linked to a producer, supplier or shipment; "
-                "add a stable plot_id property" if source is not None else
-                "the feature has no plot id (no plot_id, plotId, Plot ID, id or ProductionPlace): it cannot be "
-                "linked to a producer, supplier or shipment; add a stable plot_id property")
+                Phrase("geo.no_field_id", field=field_name) if source is not None else Phrase("geo.no_id"))
         out.add(np.flatnonzero(dup), Rule.duplicate_plot_id,
-                [f"{field_name} '{ids[i]}' is used by an earlier feature (feature {first[ids[i]]}); give every "
-                 "plot its own id" for i in np.flatnonzero(dup)])
+                [Phrase("geo.duplicate_id", field=field_name, name=str(ids[i]), first=int(first[ids[i]]))
+                 for i in np.flatnonzero(dup)])
     if actors is not None:
         unknown = np.array([a is None or a not in actor_country for a in actor_ids], dtype=bool)
         out.add(np.flatnonzero(unknown), Rule.unknown_actor,
-                ["the plot has no actor_id; link it to the producer in actors" if actor_ids[i] is None
-                 else f"actor_id '{actor_ids[i]}' is not an actor of the chain" for i in np.flatnonzero(unknown)])
+                [Phrase("geo.no_actor") if actor_ids[i] is None else Phrase("geo.unknown_actor", actor=actor_ids[i])
+                 for i in np.flatnonzero(unknown)])
 
     table = {c: np.full(n, np.nan) for c in ("lat", "lon", "geodesic_area_ha")}
     table["geometry_type"] = np.full(n, None, dtype=object)

@@ -602,8 +602,8 @@ def _operator(chain: Chain, node: str, year, role: EudrRole, flows: pd.DataFrame
         found = set(group["rule"])
         rule = next((GEOLOCATION_RULES[r] for r in ("point_above_4ha", "unsupported_geometry") if r in found),
                     "EUDR-GEOLOCATION-FAILED")
-        blocking.append(_blocking(plot, actor, origins, Phrase("eudr.geolocation_fails", findings="; ".join(
-            f"{r} ({d})" for r, d in zip(group["rule"], group["detail"]))), rule))
+        blocking.append(_blocking(plot, actor, origins, Phrase("eudr.geolocation_fails", findings=Phrase.join(
+            Phrase("eudr.rule_detail", rule=r, detail=d) for r, d in zip(group["rule"], group["detail"]))), rule))
     for row in findings[findings["severity"] == "warning"].itertuples(index=False):
         rule = GEOLOCATION_RULES.get(row.rule, "EUDR-GEOLOCATION-FAILED")
         warnings.append({"plot": row.plot, "actor": row.actor, "detail": f"{row.rule}: {row.detail}",
