@@ -48,15 +48,22 @@ def progress_steps(steps: list[str] | tuple[str, ...], *, quiet: bool = False, t
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                    "{task.total}"), TimeElapsedColumn(), console=console, transient=True)
     prefix = f"{title}: " if title else ""
+
+    def said(name: str) -> str:  # the step in the command's language ("demo: food: reading" keeps its chain name)
+        from riskgraph.formatting import term_label
+
+        head, sep, what = name.rpartition(": ")
+        return head + sep + term_label("step", what)
+
     with bar:
-        task = bar.add_task(prefix + (steps[0] if steps else ""), total=max(len(steps), 1))
+        task = bar.add_task(prefix + (said(steps[0]) if steps else ""), total=max(len(steps), 1))
         started = [False]
 
         def step(name: str) -> None:
             if started[0]:
                 bar.advance(task)
             started[0] = True
-            bar.update(task, description=prefix + name)
+            bar.update(task, description=prefix + said(name))
 
         yield step
         bar.update(task, completed=max(len(steps), 1))

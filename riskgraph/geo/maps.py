@@ -241,7 +241,10 @@ def hotspot_map(found, path: Path | str, *, title: str | None = None, lang: str 
 
 def hotspot_map_frame(found, *, title: str | None = None, height: int = 760, lang: str | None = None) -> str:
     """The map as an ``<iframe srcdoc>`` fragment, to place inside another self-contained page."""
-    return (f'<iframe title="hotspot map" loading="lazy" style="width:100%;height:{height}px;border:1px solid #ddd" '
+    from riskgraph.formatting import resolve_lang
+
+    name = html.escape(TEXT[resolve_lang(lang)]["frame_title"], quote=True)
+    return (f'<iframe title="{name}" loading="lazy" style="width:100%;height:{height}px;border:1px solid #ddd" '
             f'srcdoc="{html.escape(hotspot_map_html(found, title=title, lang=lang), quote=True)}"></iframe>')
 
 
