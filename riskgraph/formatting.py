@@ -105,9 +105,14 @@ def use_language(lang: str | None) -> None:
     _LANG.set(resolve_lang(lang) if lang else None)
 
 
+def _missing(value) -> bool:
+    """None, NaN or pandas' NA (whose truth value cannot be asked)."""
+    return value is None or str(value) in {"<NA>", "nan", "NaT"} or (isinstance(value, float) and value != value)
+
+
 def category_label(category, lang: str | None = None) -> str:
     """``very_high`` → "very high" / "zeer hoog"."""
-    if category is None or category != category:
+    if _missing(category):
         return ""
     label = _vocabulary.term_labels(resolve_lang(lang)).get(("category", str(category)))
     return label if label is not None else str(category).replace("_", " ")
@@ -115,7 +120,7 @@ def category_label(category, lang: str | None = None) -> str:
 
 def stage_label(stage, lang: str | None = None, sector: str | None = None) -> str:
     """A stage name as a reader sees it: the code in English tables, the vocabulary's label in Dutch."""
-    if stage is None or stage != stage:
+    if _missing(stage):
         return ""
     lang = resolve_lang(lang)
     return str(stage) if lang == "en" else _vocabulary.stage_label(str(stage), lang, sector)
@@ -123,14 +128,14 @@ def stage_label(stage, lang: str | None = None, sector: str | None = None) -> st
 
 def theme_label(theme, lang: str | None = None) -> str:
     """A theme name as a reader sees it: ``child labour`` / ``kinderarbeid``."""
-    if theme is None or theme != theme:
+    if _missing(theme):
         return ""
     return _vocabulary.theme_label(str(theme), resolve_lang(lang))
 
 
 def commodity_label(commodity, lang: str | None = None) -> str:
     """A commodity as a reader sees it: the key in English tables (``oil_palm``), its name in Dutch (``oliepalm``)."""
-    if commodity is None or commodity != commodity:
+    if _missing(commodity):
         return ""
     lang = resolve_lang(lang)
     return str(commodity) if lang == "en" else _vocabulary.commodity_label(str(commodity), lang)
@@ -138,14 +143,14 @@ def commodity_label(commodity, lang: str | None = None) -> str:
 
 def term_label(kind: str, term, lang: str | None = None) -> str:
     """A term of ``datasets/vocabulary/terms.csv`` (``severity`` ``warning`` → "waarschuwing"); unknown terms stay."""
-    if term is None or term != term:
+    if _missing(term):
         return ""
     return _vocabulary.term_label(kind, str(term), resolve_lang(lang))
 
 
 def country_label(code, lang: str | None = None) -> str:
     """A country's name from its ISO alpha-2 code: "Côte d'Ivoire" / "Ivoorkust" (ISO 3166 via pycountry)."""
-    if code is None or code != code or not str(code):
+    if _missing(code) or not str(code):
         return ""
     from riskgraph.chain.countries import country_name
 

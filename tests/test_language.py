@@ -119,6 +119,11 @@ def test_dutch_table_cells_name_commodities_severities_sectors_and_sentences_in_
     assert format_cell("warning", "text", "severity", "nl") == "waarschuwing"
     assert format_cell("natural_stone", "text", "sector", "nl") == "natuursteen"
     assert format_cell(True, "text", "hot", "nl") == "ja"
+    from riskgraph.formatting import commodity_label, country_label, stage_label, term_label, theme_label
+
+    for label in (commodity_label, stage_label, theme_label, country_label):
+        assert label(pd.NA, "nl") == "" and label(None, "nl") == "" and label(float("nan"), "nl") == ""
+    assert term_label("basis", pd.NA, "nl") == ""
     frame = pd.DataFrame({"commodity": ["cocoa"], "reason": pd.Series([Phrase("anomaly.in_chain")], dtype=object)})
     text = render_table(frame, lang="nl", width=80)
     assert "cacao" in text and "in de keten" in text and "grondstof" in text
@@ -259,7 +264,8 @@ def _cases(tmp: Path) -> dict:
         "hotspots": (["hotspots", food, "-q"], None, food),
         "hotspots-map": (["hotspots", textiles, "-q", "--out", str(tmp / "map.html")], tmp / "map.html", textiles),
         "report-html": (["report", food, "-q", "--out", str(tmp / "food.html")], tmp / "food.html", food),
-        "report-xlsx": (["report", stone, "-q", "--out", str(tmp / "stone.xlsx")], tmp / "stone.xlsx", stone),
+        "report-xlsx": (["report", textiles, "-q", "--out", str(tmp / "textiles.xlsx")], tmp / "textiles.xlsx",
+                        textiles),
         "statement-html": (["statement", textiles, "--node", "TEX-BRD-NL-01", "--out", str(tmp / "s.html")],
                            tmp / "s.html", textiles),
         "statement-xlsx": (["statement", gold, "--node", "GLD-MFG-NL-01", "--out", str(tmp / "s.xlsx")],
