@@ -156,7 +156,10 @@ def test_hotspot_reasons_say_the_same_numbers_in_english_and_dutch(found_hotspot
         phrases += [p for p in found.anomalies["reason"] if isinstance(p, Phrase)]
     keys = {p.key for p in phrases}
     assert {"child_labour.relevance", "deforestation.likelihood", "reach.volume", "chokepoint.risky_share"} <= keys
+    from riskgraph.formatting import _render_parts
+
     for reason in phrases:
+        assert reason == _render_parts(reason.key, "en", reason.values)  # the quick English way says the same
         dutch = reason.text("nl")
         assert dutch != reason or not re.search(r"[a-z]{3}", reason), reason
         assert _numbers(reason, "en") == _numbers(dutch, "nl"), (reason, dutch)
