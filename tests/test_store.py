@@ -579,7 +579,7 @@ def test_cli_push_query_matrix_shares_pull(store_uri, gold_small, data_dir, tmp_
     result = CliRunner().invoke(cli, ["db", "matrix", "--uri", store_uri, "--node", "jeweller_nl",
                                       "--theme", "child_labour", "--format", "json"])
     data = json.loads(result.stdout)
-    assert set(data) == {"node", "theme", "cells", "unknown_share", "peak"}
+    assert set(data) == {"node", "theme", "cells", "unknown_share", "stage_exposure", "peak"}  # as `riskgraph matrix`
     assert data["peak"] == {**data["peak"], **{k: v for k, v in assess(gold_small).node_summary(
         "jeweller_nl", "child_labour")["peak"].items() if k in ("stage", "country", "commodity", "actor", "category")}}
 
