@@ -166,3 +166,17 @@ def test_the_python_api_exposes_the_main_functions_at_the_top():
         assert callable(getattr(rg, name)), name
     with pytest.raises(AttributeError):
         rg.no_such_function  # noqa: B018
+
+
+def test_explain_without_a_stage_sums_over_stages_and_claims_no_share(data_dir):
+    """Each stage passes on all of the material: the shares of several stages add up past 100 %, so the title of
+    an explanation over every stage gives the summed exposure and the number of stages, not a share."""
+    result = CliRunner().invoke(cli, ["explain", str(data_dir / "gold_small"), "--node", "jeweller_nl",
+                                      "--theme", "child_labour", "-q"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    title = " ".join(lines[:next(i for i, line in enumerate(lines) if line.startswith("actor"))])
+    assert "summed over" in title and "stages" in title and "%" not in title
+    one = CliRunner().invoke(cli, ["explain", str(data_dir / "gold_small"), "--node", "jeweller_nl",
+                                   "--theme", "child_labour", "--stage", "mine_asm", "-q"])
+    assert "likelihood" in one.stdout.splitlines()[0] and "%" in one.stdout.splitlines()[0]

@@ -181,10 +181,15 @@ def explain(path: Path, node: str, theme: str, stage: str | None, country: str |
     # The columns a reader needs first come first: a narrow terminal leaves out the last ones.
     columns = ["actor", "stage", "country", "weight", "likelihood", "relevance", "contribution", "source", "year",
                "name", "region", "commodity", "risk", "basis"]
-    emit_table(explanation.actors[columns], title=phrase(
-        "cli.explain.title", theme=theme, node=node, where=where, commodity=explanation.commodity,
-        likelihood=explanation.likelihood, exposure=explanation.exposure, actors=explanation.contributors,
-        share=explanation.share))
+    if stage is None:  # cells of several stages: their shares add up past 100 %, one likelihood would mislead
+        title = phrase("cli.explain.title_stages", theme=theme, node=node, where=where, commodity=explanation.commodity,
+                       exposure=explanation.exposure, stages=int(explanation.actors["stage"].nunique()),
+                       actors=explanation.contributors)
+    else:
+        title = phrase("cli.explain.title", theme=theme, node=node, where=where, commodity=explanation.commodity,
+                       likelihood=explanation.likelihood, exposure=explanation.exposure,
+                       actors=explanation.contributors, share=explanation.share)
+    emit_table(explanation.actors[columns], title=title)
     if len(explanation.paths):
         emit_table(explanation.paths, title=phrase("cli.explain.paths"))
 

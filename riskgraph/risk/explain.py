@@ -30,7 +30,12 @@ class Explanation:
 
     @property
     def likelihood(self) -> float:
-        """Share-weighted likelihood of the explained cell (exposure / share)."""
+        """Share-weighted likelihood of the explained cell (exposure / share).
+
+        Without a stage, ``share`` is the sum of the shares of every stage's
+        cells (each stage passes on all of the material, so it can exceed 1)
+        and this is their share-weighted mean over stages, not a cell's.
+        """
         return self.exposure / self.share if self.share else 0.0
 
     def to_dict(self) -> dict:
