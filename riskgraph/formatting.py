@@ -657,8 +657,8 @@ def group_findings(issues, *, first: int = 3, lang: str | None = None):
         rows = [str(int(r)) for r in group["row"].tolist() if not pd.isna(r)]
         shown = ", ".join(rows[:first]) + (" …" if len(rows) > first else "")
         records.append({"severity": severity, "file": file, "reason": str(reason), "count": len(group),
-                        "first rows": shown, "message": str(group["message"].iloc[0])})
-    frame = pd.DataFrame(records, columns=columns)
+                        "first rows": shown, "message": group["message"].iloc[0]})
+    frame = frame_with_phrases(records, columns, ["message"])  # the first message, said in the table's language
     order = {"error": 0, "warning": 1}
     return frame.sort_values(["severity", "count"], key=lambda s: s.map(order).fillna(2) if s.name == "severity"
                              else -s, kind="stable").reset_index(drop=True)

@@ -352,3 +352,65 @@ def test_the_english_word_check_finds_english_output():
                                       "--lang", "en"], env={"COLUMNS": "5000"})
     found = {m.group(0).lower() for m in ENGLISH_PATTERN.finditer(result.output)}
     assert {"farm", "cooperative", "child labour", "likelihood", "cocoa"} <= found
+
+
+def _validate_sentences(lang: str) -> set[str]:
+    """The literal pieces (longer than a few letters) of validation's templates in ``lang``."""
+    pieces = set()
+    for row in _rows("phrases.csv"):
+        if row["key"].startswith("validate.") and row["key"] not in ("validate.file",):
+            pieces |= {p.strip(" ;:()'") for p in re.split(r"\{[^}]*\}", row[lang])}
+    return {p for p in pieces if len(p) > 6 and " " in p}  # sentences, not the column names they quote
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_validate_findings_and_quarantine_workbook_are_said_in_the_language_of_the_command(lang, tmp_path):
+    """A secretariat reading a Dutch member's list reads every finding in Dutch; CSV and JSON stay English."""
+    from click.testing import CliRunner
+
+    from riskgraph.cli import cli
+
+    bad = str(DATA / "bad_rows")
+    other = "en" if lang == "nl" else "nl"
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["validate", bad, "--lang", lang, "--quarantine", str(tmp_path / "q.xlsx")],
+                          env={"COLUMNS": "5000"})
+    assert shown.exit_code == 1, shown.output
+    text = shown.output + "\n" + _xlsx_text(tmp_path / "q.xlsx")
+    said = {p for p in _validate_sentences(lang) if p in text}
+    unsaid = {p for p in _validate_sentences(other) - _validate_sentences(lang) if p in text}
+    assert len(said) >= 10 and not unsaid, (sorted(said), sorted(unsaid))
+    expected = {"nl": ["actors.csv rij 3: id is leeg; elke actor heeft een unieke id nodig",
+                       "flows.csv rij 5: volume 'ten' is geen getal",
+                       "1 van 8 stromen hebben geen volume"],
+                "en": ["actors.csv row 3: id is empty; every actor needs a unique id",
+                       "flows.csv row 5: volume 'ten' is not a number",
+                       "1 of 8 flows have no volume"]}[lang]
+    for sentence in expected:
+        assert sentence in text
+    # the machine outputs: the same English bytes whatever the language
+    for name in ("q.csv", "q"):
+        runner.invoke(cli, ["validate", bad, "--lang", lang, "--quarantine", str(tmp_path / lang / name)])
+    english = runner.invoke(cli, ["validate", bad, "--format", "json", "--lang", "en"]).stdout
+    assert runner.invoke(cli, ["validate", bad, "--format", "json", "--lang", lang]).stdout == english
+    assert "actors.csv row 3: id is empty" in english
+
+
+def test_the_quarantine_files_scripts_read_stay_english(tmp_path):
+    """``--quarantine x.csv`` or a folder: the reasons as the API gives them, under --lang nl too."""
+    from click.testing import CliRunner
+
+    import riskgraph as rg
+    from riskgraph.cli import cli
+
+    bad = str(DATA / "bad_rows")
+    report = rg.read_chain(bad).report
+    for lang in ("en", "nl"):
+        CliRunner().invoke(cli, ["validate", bad, "--lang", lang, "--quarantine", str(tmp_path / f"{lang}.csv")])
+        CliRunner().invoke(cli, ["validate", bad, "--lang", lang, "--quarantine", str(tmp_path / lang)])
+    assert (tmp_path / "en.csv").read_bytes() == (tmp_path / "nl.csv").read_bytes()
+    assert (tmp_path / "en" / "issues.csv").read_bytes() == (tmp_path / "nl" / "issues.csv").read_bytes()
+    assert "id is empty; every actor needs a unique id" in (tmp_path / "nl.csv").read_text(encoding="utf-8")
+    assert report.issues["message"].iloc[0].text("nl").startswith("actors.csv rij ")
+    assert list(report.quarantine["actors"]["reasons"].map(str)) == [
+        r.text("en") for r in report.quarantine["actors"]["reasons"]]

@@ -14,6 +14,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
+from riskgraph.formatting import Phrase, resolve_lang, say
 from riskgraph.output import excel_writer, write_csv
 
 class Reason(str, Enum):
@@ -161,17 +162,24 @@ class ValidationReport:
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), default=_json_default, ensure_ascii=False, **kwargs)
 
-    def write_quarantine(self, path) -> None:
-        """Write quarantined rows: ``.xlsx`` (a sheet per table), ``.csv`` (long form) or a folder of CSVs."""
+    def write_quarantine(self, path, *, lang: str | None = None) -> None:
+        """Write quarantined rows: ``.xlsx`` (a sheet per table), ``.csv`` (long form) or a folder of CSVs.
+
+        A workbook is read by people: its reasons and messages are said in
+        ``lang`` (default: the command's language, see
+        :func:`riskgraph.formatting.resolve_lang`). CSV files are read by
+        scripts and stay English.
+        """
         from pathlib import Path
 
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".xlsx":
+            lang = resolve_lang(lang)
             with excel_writer(path) as writer:
                 for table, frame in self.quarantine.items():
-                    frame.to_excel(writer, sheet_name=table, index=False)
-                self.issues.to_excel(writer, sheet_name="issues", index=False)
+                    _said(frame, "reasons", lang).to_excel(writer, sheet_name=table, index=False)
+                _said(self.issues, "message", lang).to_excel(writer, sheet_name="issues", index=False)
         elif suffix == ".csv":
             write_csv(self.quarantined_rows(), path)
         else:
@@ -179,6 +187,15 @@ class ValidationReport:
             for table, frame in self.quarantine.items():
                 write_csv(frame, path / f"{table}.csv")
             write_csv(self.issues, path / "issues.csv")
+
+
+def _said(frame: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
+    """``frame`` with the sentences of ``column`` in ``lang`` (the frame itself in English)."""
+    if lang == "en" or column not in frame.columns:
+        return frame
+    out = frame.copy()
+    out[column] = pd.Series([say(v, lang) for v in frame[column]], index=frame.index, dtype=object)
+    return out
 
 
 def _json_default(value):
@@ -198,49 +215,55 @@ class _Findings:
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
         self.errors: dict[str, np.ndarray] = {}
-        self.reasons: dict[str, list[tuple[np.ndarray, pd.Series]]] = {}
+        self.reasons: dict[str, list[tuple[np.ndarray, list]]] = {}  # per table: positions, messages
 
     def add(self, raw: RawTable, mask, *, column, reason: Reason, message, severity=ERROR, value=None):
+        """Findings on the rows of ``mask``: ``message`` is one text for all, or a function of the positions.
+
+        The messages are :class:`~riskgraph.formatting.Phrase` objects (English
+        text that a table or workbook can say in Dutch), prefixed with the
+        file and the row number.
+        """
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         if value is None:
             value = raw.frame[column] if column in raw.frame.columns else pd.Series(pd.NA, index=raw.frame.index)
         values = pd.Series(value).reset_index(drop=True)[mask]
+        positions = np.flatnonzero(mask)
         if isinstance(message, str):
-            messages = pd.Series(message, index=values.index)
+            messages = [message] * len(positions)
         elif callable(message):
-            messages = pd.Series(list(message(np.flatnonzero(mask))), index=values.index)
+            messages = list(message(positions))
         else:
-            messages = pd.Series(message).reset_index(drop=True)[mask]
+            messages = list(pd.Series(message, dtype=object).reset_index(drop=True)[mask])
         label = raw.original_columns.get(column, column)
+        rows = raw.rows[mask]
         frame = pd.DataFrame(
             {
                 "severity": severity,
                 "file": raw.file,
-                "row": raw.rows[mask],
+                "row": rows,
                 "column": label,
                 "value": values.astype("object").to_numpy(),
                 "reason": reason.value,
-                "message": messages.to_numpy(),
             }
         )
-        frame["message"] = [
-            f"{raw.file} row {r}: {m}" for r, m in zip(frame["row"], frame["message"])
-        ]
+        frame["message"] = pd.Series([Phrase("validate.row", file=raw.file, row=int(r), message=m)
+                                      for r, m in zip(rows.tolist(), messages)], index=frame.index, dtype=object)
         self.parts.append(frame)
         if severity == ERROR:
             current = self.errors.setdefault(raw.name, np.zeros(len(raw.frame), dtype=bool))
             current |= mask
-            self.reasons.setdefault(raw.name, []).append((mask, frame["message"]))
+            self.reasons.setdefault(raw.name, []).append((positions, messages))
 
     def add_file(self, raw: RawTable, *, column, reason: Reason, message, severity=ERROR):
-        self.parts.append(
-            pd.DataFrame(
-                [{"severity": severity, "file": raw.file, "row": pd.NA, "column": column,
-                  "value": None, "reason": reason.value, "message": f"{raw.file}: {message}"}]
-            )
+        frame = pd.DataFrame(
+            [{"severity": severity, "file": raw.file, "row": pd.NA, "column": column,
+              "value": None, "reason": reason.value}]
         )
+        frame["message"] = pd.Series([Phrase("validate.file", file=raw.file, message=message)], dtype=object)
+        self.parts.append(frame)
 
     def error_mask(self, raw: RawTable) -> np.ndarray:
         return self.errors.get(raw.name, np.zeros(len(raw.frame), dtype=bool))
@@ -261,13 +284,12 @@ class _Findings:
         mask = self.error_mask(raw)
         original = raw.frame.loc[mask].rename(columns=raw.original_columns)
         reasons = pd.Series([[] for _ in range(int(mask.sum()))], index=original.index, dtype=object)
-        for part_mask, messages in self.reasons.get(raw.name, []):
-            prefix = f"{raw.file} row "
-            for index, message in zip(np.flatnonzero(part_mask), messages):
-                text = message.split(": ", 1)[1] if message.startswith(prefix) else message
-                reasons.at[index] = reasons.at[index] + [text]
+        for positions, messages in self.reasons.get(raw.name, []):
+            for index, message in zip(positions, messages):
+                reasons.at[index] = reasons.at[index] + [message]
         out = original.copy()
-        out.insert(0, "reasons", ["; ".join(r) for r in reasons])
+        out.insert(0, "reasons", pd.Series([r[0] if len(r) == 1 else Phrase.join(r) for r in reasons],
+                                             index=out.index, dtype=object))
         out.insert(0, "row", raw.rows[mask])
         out.insert(0, "file", raw.file)
         return out.reset_index(drop=True)

@@ -26,6 +26,7 @@ from riskgraph.errors import InputError
 from riskgraph.chain.limits import check_geojson, check_file_size, check_text_file, check_workbook
 from riskgraph.output import excel_writer, restore_cell, write_csv
 from riskgraph.chain.model import OPTIONAL_TABLES, STRING, TABLES, Chain
+from riskgraph.formatting import Phrase
 from riskgraph.chain.validate import RawTable, validate_tables
 
 #: Header spellings seen in real files → data-contract column, per table.
@@ -192,9 +193,7 @@ def _swallowed_lines(frame: pd.DataFrame, sep: str) -> list[dict]:
             lines = re.split(r"\r\n|\r|\n", str(text.iloc[position]))
             if any(line.count(sep) >= needed for line in lines[1:]):
                 notes.append({"position": int(position), "column": column, "reason": "unterminated_quote",
-                              "message": f"a quote opened in column '{column}' is not closed before the next "
-                                         f"line: {len(lines) - 1} line(s) were read into this one cell; close "
-                                         "the quote"})
+                              "message": Phrase("validate.unterminated_quote", column=column, lines=len(lines) - 1)})
     return notes
 
 
@@ -241,8 +240,8 @@ def read_excel_tables(path: Path | str) -> dict[str, RawTable]:
         for sheet, frame in zip(sheets[1:], frames[1:]):
             out[table].notes.append({
                 "position": None, "column": None, "reason": "duplicate_sheet",
-                "message": f"sheet {sheet!r} is also the '{table}' table (like {sheets[0]!r}); its "
-                           f"{len(frame.dropna(how='all'))} rows were not read; merge the sheets or rename one"})
+                "message": Phrase("validate.duplicate_sheet", sheet=repr(sheet), table=table, first=repr(sheets[0]),
+                                  rows=len(frame.dropna(how="all")))})
         if table == "plots":
             out[table].frame = out[table].frame.astype(object)
     return out

@@ -31,6 +31,7 @@ from riskgraph.chain.findings import (  # noqa: F401 (re-exported: readers and s
     ValidationReport,
     _Findings,
 )
+from riskgraph.formatting import Phrase
 from riskgraph.chain.model import (
     REQUIRED_COLUMNS,
     STRING,
@@ -64,6 +65,11 @@ def _isin(values: pd.Series, allowed) -> np.ndarray:
 def _at(series: pd.Series, positions) -> pd.Series:
     """Cells at positions, as text with '' for missing, for messages."""
     return as_text(series.iloc[positions]).fillna("")
+
+
+def _said(key: str, column: str, cells) -> list[Phrase]:
+    """The sentence ``key`` about each cell of ``column`` (``{column} '{value}' is not a number``)."""
+    return [Phrase(key, column=column, value=value) for value in cells]
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -150,12 +156,12 @@ def _missing_columns(raw: RawTable, findings: _Findings) -> bool:
             raw,
             column=column,
             reason=Reason.missing_column,
-            message=f"column '{column}' is required and missing. Columns present: {present}",
+            message=Phrase("validate.missing_column", column=column, present=str(present)),
         )
     everything = np.ones(len(raw.frame), dtype=bool)
     findings.add(
         raw, everything, column=missing[0], reason=Reason.missing_column,
-        message=f"cannot be used: required column '{missing[0]}' is missing from the file",
+        message=Phrase("validate.unusable", column=missing[0]),
         value=pd.Series([None] * len(raw.frame)),
     )
     return True
@@ -172,15 +178,14 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
     ids = _strip(frame["id"])
     out["id"] = ids
     findings.add(raw, ids.isna().to_numpy(), column="id", reason=Reason.empty_id,
-                 message="id is empty; every actor needs a unique id")
+                 message=Phrase("validate.empty_actor_id"))
     duplicated = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
     if duplicated.any():
         first = pd.Series(raw.rows, index=ids.index)[~ids.duplicated(keep="first") & ids.notna()]
         first.index = ids[first.index]
         findings.add(
             raw, duplicated, column="id", reason=Reason.duplicate_id,
-            message=lambda i: [f"id '{a}' is already used on row {first[a]}; ids must be unique (the first row is kept)"
-                               for a in ids.iloc[i]],
+            message=lambda i: [Phrase("validate.duplicate_actor_id", id=a, row=int(first[a])) for a in ids.iloc[i]],
         )
 
     raw_sector = _strip(frame["sector"])
@@ -189,7 +194,8 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
     known_sectors = sorted(set(stage_table()["sector"]))
     bad_sector = ~_isin(sectors, known_sectors)
     findings.add(raw, bad_sector, column="sector", reason=Reason.unknown_sector,
-                 message=lambda i: "sector '" + _at(raw_sector, i) + f"' is not one of {known_sectors}")
+                 message=lambda i: [Phrase("validate.unknown_sector", sector=v, sectors=str(known_sectors))
+                                    for v in _at(raw_sector, i)])
     out["sector"] = sectors
 
     stages = _key(frame["stage"])
@@ -200,8 +206,7 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
     findings.add(
         raw, bad_stage, column="stage", reason=Reason.unknown_stage,
         message=lambda i: [
-            f"stage '{st}' is not a stage of sector '{sec}'; expected one of: {', '.join(sorted(vocabulary[sec]))}"
-            " (a sector file may add stages to datasets/vocabulary/stages.csv)"
+            Phrase("validate.unknown_stage", stage=st, sector=sec, stages=", ".join(sorted(vocabulary[sec])))
             for st, sec in zip(_at(frame["stage"], i), sectors.iloc[i])
         ],
     )
@@ -212,12 +217,10 @@ def _check_actors(raw: RawTable, findings: _Findings, *, sector: str | None) -> 
     # "UNKNOWN COUNTRY" is truthful, not wrong: kept without a country, carried as unknown origin by the engine
     stated = map_distinct(raw_country, lambda v: "1" if is_stated_unknown(v) else None).notna().to_numpy()
     findings.add(raw, stated, column="country", reason=Reason.country_stated_unknown, severity=WARNING,
-                 message=lambda i: [f"country '{c}' says the country is not known: the actor is kept without a "
-                                    "country and its material counts as unknown origin" for c in _at(raw_country, i)])
+                 message=lambda i: [Phrase("validate.country_stated_unknown", country=c) for c in _at(raw_country, i)])
     findings.add(raw, countries.isna().to_numpy() & ~stated, column="country", reason=Reason.unknown_country,
-                 message=lambda i: ["country is empty; give an ISO code or a country name" if not c else
-                                    f"country '{c}' is not a known country code or name; use ISO 3166 alpha-2 "
-                                    "(e.g. NL, CI)" for c in _at(raw_country, i)])
+                 message=lambda i: [Phrase("validate.unknown_country", country=c) if c else Phrase("validate.empty_country")
+                                    for c in _at(raw_country, i)])
     out["country"] = countries
 
     if "lat" in frame.columns or "lon" in frame.columns:
@@ -239,23 +242,23 @@ def _check_coordinates(raw: RawTable, frame: pd.DataFrame, findings: _Findings, 
     lon, bad_lon = parse_numbers(lon_text)
     for column, text, bad in (("lat", lat_text, bad_lat), ("lon", lon_text, bad_lon)):
         findings.add(raw, bad, column=column, reason=Reason.non_numeric_coordinate,
-                     message=lambda i, text=text, column=column: f"{column} '" + _at(_strip(text), i) + "' is not a number")
+                     message=lambda i, text=text, column=column: _said("validate.not_a_number", column, _at(_strip(text), i)))
     lat_out = (lat.abs() > 90).to_numpy()
     lon_out = (lon.abs() > 180).to_numpy()
     looks_swapped = lat_out & (lat.abs() <= 180).to_numpy() & (lon.abs() <= 90).to_numpy()
     findings.add(
         raw, lat_out, column="lat", reason=Reason.impossible_coordinate,
         message=lambda i: [
-            f"lat {a} is outside [-90, 90]" + (f"; lat and lon look swapped (lon {o} would be a valid latitude)" if s else "")
+            Phrase("validate.lat_outside_swapped" if s else "validate.lat_outside", lat=str(a), lon=str(o))
             for a, o, s in zip(lat.iloc[i], lon.iloc[i], looks_swapped[i])
         ],
     )
     findings.add(raw, lon_out, column="lon", reason=Reason.impossible_coordinate,
-                 message=lambda i: [f"lon {o} is outside [-180, 180]" for o in lon.iloc[i]])
+                 message=lambda i: [Phrase("validate.lon_outside", lon=str(o)) for o in lon.iloc[i]])
     half = (lat.isna() ^ lon.isna()).to_numpy() & ~bad_lat & ~bad_lon
     findings.add(raw, half, column="lat" if "lat" in frame.columns else "lon",
                  reason=Reason.incomplete_coordinates, severity=WARNING,
-                 message="only one of lat/lon is given; the actor is kept without a location")
+                 message=Phrase("validate.incomplete_coordinates"))
     out["lat"] = lat.to_numpy()
     out["lon"] = lon.to_numpy()
     # Country-aware swap check: only the swapped pair lies inside the declared country.
@@ -270,7 +273,7 @@ def _check_coordinates(raw: RawTable, frame: pd.DataFrame, findings: _Findings, 
         findings.add(
             raw, swapped, column="lat", reason=Reason.swapped_coordinates, severity=WARNING,
             message=lambda i: [
-                f"lat {a}, lon {o} lies outside {c} but the swapped pair lies inside it: lat and lon look swapped"
+                Phrase("validate.swapped_coordinates", lat=str(a), lon=str(o), country=str(c))
                 for a, o, c in zip(lat.iloc[i], lon.iloc[i], countries[i])
             ],
         )
@@ -285,30 +288,29 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, re
         ids = _strip(frame[column])
         out[column] = ids
         findings.add(raw, ids.isna().to_numpy(), column=column, reason=Reason.empty_id,
-                     message=f"{column} is empty; a flow needs a source and a target actor id")
+                     message=Phrase("validate.empty_flow_end", column=column))
         unknown = ids.notna().to_numpy() & ~_isin(ids, actor_ids)
         findings.add(
             raw, unknown, column=column, reason=Reason.dangling_flow,
             message=lambda i, ids=ids, column=column: [
-                f"{column} '{a}' refers to an actor that was quarantined ({rejected_ids[a]})" if a in rejected_ids
-                else f"{column} '{a}' is not an actor id in actors"
+                Phrase("validate.quarantined_actor", column=column, actor=a, where=rejected_ids[a]) if a in rejected_ids
+                else Phrase("validate.not_an_actor", column=column, actor=a)
                 for a in ids.iloc[i]
             ],
         )
     loop = (out["source"] == out["target"]).fillna(False).to_numpy(dtype=bool)
     findings.add(raw, loop, column="target", reason=Reason.self_loop,
-                 message=lambda i: [f"source and target are the same actor '{a}'; a flow must connect two actors"
-                                    for a in out["source"].iloc[i]])
+                 message=lambda i: [Phrase("validate.self_loop", actor=a) for a in out["source"].iloc[i]])
 
     if "volume" in frame.columns:
         volume, bad = parse_numbers(frame["volume"])
         text = frame["volume"]
         findings.add(raw, bad, column="volume", reason=Reason.non_numeric_volume,
-                     message=lambda i: "volume '" + _at(_strip(text), i) + "' is not a number")
+                     message=lambda i: _said("validate.not_a_number", "volume", _at(_strip(text), i)))
         _check_finite(raw, findings, "volume", volume, bad, text, upper=MAX_VOLUME)
         bad = bad | ~np.isfinite(volume.fillna(0).to_numpy()) | (volume.abs() > MAX_VOLUME).to_numpy()
         findings.add(raw, ((volume < 0) & np.isfinite(volume)).to_numpy(), column="volume", reason=Reason.negative_volume,
-                     message=lambda i: "volume '" + _at(_strip(text), i) + "' must be ≥ 0")
+                     message=lambda i: _said("validate.negative", "volume", _at(_strip(text), i)))
         out["volume"] = volume.to_numpy()
         missing = int((volume.isna().to_numpy() & ~bad).sum())
     else:
@@ -316,16 +318,17 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, re
     if missing:
         findings.add_file(
             raw, column="volume", reason=Reason.missing_volume, severity=WARNING,
-            message=f"{missing} of {len(frame)} flows have no volume; their targets split input shares equally (flagged in results)",
+            message=Phrase("validate.missing_volume", missing=missing, total=len(frame)),
         )
     if "year" in frame.columns:
         year, bad = parse_numbers(frame["year"])
         odd = ~np.isfinite(year.fillna(0).to_numpy()) | ((year < YEARS[0]) | (year > YEARS[1])).to_numpy()
         bad = bad | (~odd & (year.notna() & (year != year.round())).to_numpy())
         findings.add(raw, bad, column="year", reason=Reason.non_numeric_year,
-                     message=lambda i: "year '" + _at(_strip(frame["year"]), i) + "' is not a whole number")
+                     message=lambda i: [Phrase("validate.year_not_whole", value=v) for v in _at(_strip(frame["year"]), i)])
         findings.add(raw, odd & ~bad, column="year", reason=Reason.implausible_number,
-                     message=lambda i: "year '" + _at(_strip(frame["year"]), i) + f"' lies outside {YEARS[0]}–{YEARS[1]}")
+                     message=lambda i: [Phrase("validate.year_outside", value=v, first=YEARS[0], last=YEARS[1])
+                                        for v in _at(_strip(frame["year"]), i)])
         bad = bad | odd
         out["year"] = year.where(~bad).to_numpy()
     for column in ("commodity", "unit"):
@@ -336,7 +339,7 @@ def _check_flows(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series, re
     dup = np.zeros(len(out), dtype=bool)
     dup[fine] = out.loc[fine, key].duplicated(keep="first").to_numpy()
     findings.add(raw, dup, column="target", reason=Reason.duplicate_flow, severity=WARNING,
-                 message="another flow has the same " + "/".join(key) + "; their volumes are added up")
+                 message=Phrase("validate.duplicate_flow", key="/".join(key)))
     return out
 
 
@@ -350,10 +353,11 @@ def _check_finite(raw: RawTable, findings: _Findings, column: str, values: pd.Se
     written = _strip(text).notna().to_numpy()
     infinite = written & ~bad & ~np.isfinite(numbers)
     findings.add(raw, infinite, column=column, reason=Reason.non_finite_number,
-                 message=lambda i: f"{column} '" + _at(_strip(text), i) + "' is not a finite number")
+                 message=lambda i: _said("validate.not_finite", column, _at(_strip(text), i)))
     huge = written & ~bad & np.isfinite(numbers) & (np.abs(np.nan_to_num(numbers)) > upper)
     findings.add(raw, huge, column=column, reason=Reason.implausible_number,
-                 message=lambda i: f"{column} '" + _at(_strip(text), i) + f"' is larger than {upper:.0e}; a unit error?")
+                 message=lambda i: [Phrase("validate.too_large", column=column, value=v, upper=f"{upper:.0e}")
+                                    for v in _at(_strip(text), i)])
 
 
 def _check_plots(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series) -> pd.DataFrame:
@@ -363,29 +367,31 @@ def _check_plots(raw: RawTable, findings: _Findings, *, actor_ids: pd.Series) ->
     out = frame.copy()
     ids = _strip(frame["plot_id"])
     out["plot_id"] = ids
-    findings.add(raw, ids.isna(), column="plot_id", reason=Reason.empty_id, message="plot_id is empty")
+    findings.add(raw, ids.isna(), column="plot_id", reason=Reason.empty_id, message=Phrase("validate.empty_plot_id"))
     findings.add(raw, (ids.notna() & ids.duplicated(keep="first")).to_numpy(), column="plot_id",
-                 reason=Reason.duplicate_id, message="plot_id '" + ids.fillna("") + "' is used by an earlier plot")
+                 reason=Reason.duplicate_id,
+                 message=lambda i: [Phrase("validate.duplicate_plot_id", plot=p) for p in _at(ids, i)])
     geometry = frame["geometry"]
     bad = np.array([not _is_geometry(g) for g in geometry], dtype=bool)
     findings.add(raw, bad, column="geometry", reason=Reason.invalid_geometry,
-                 message="geometry is missing or is not a GeoJSON Point, Polygon or MultiPolygon with coordinates",
+                 message=Phrase("validate.invalid_geometry"),
                  value=geometry.astype("object").map(lambda g: None if g is None or g != g else str(g)[:80]))
     for column in ("area_ha", "forest_loss_ha_after_2020"):
         if column in frame.columns:
             numbers, non_numeric = parse_numbers(frame[column])
             findings.add(raw, non_numeric, column=column, reason=Reason.non_numeric_value,
-                         message=f"{column} '" + _strip(frame[column]).fillna("") + "' is not a number")
+                         message=lambda i, column=column: _said("validate.not_a_number", column,
+                                                                _at(_strip(frame[column]), i)))
             findings.add(raw, (numbers < 0).to_numpy(), column=column, reason=Reason.negative_value,
-                         message=f"{column} must be ≥ 0")
+                         message=Phrase("validate.negative_value", column=column))
             out[column] = numbers
     if "actor_id" in frame.columns:
         actors = _strip(frame["actor_id"])
         out["actor_id"] = actors
         orphan = ~_isin(actors, actor_ids)
         findings.add(raw, orphan, column="actor_id", reason=Reason.plot_without_actor, severity=WARNING,
-                     message=np.where(actors.isna(), "plot has no actor_id",
-                                      "actor_id '" + actors.fillna("") + "' is not an actor id in actors"))
+                     message=lambda i: [Phrase("validate.not_an_actor", column="actor_id", actor=a) if a
+                                        else Phrase("validate.plot_without_actor") for a in _at(actors, i)])
     return out
 
 
@@ -407,7 +413,8 @@ def _check_themes(raw: RawTable, findings: _Findings, out: pd.DataFrame) -> None
     themes = _key(raw.frame["theme"])
     findings.add(raw, ~themes.isin(THEMES).fillna(False).to_numpy(dtype=bool), column="theme",
                  reason=Reason.unknown_theme,
-                 message="theme '" + _strip(raw.frame["theme"]).fillna("") + f"' is not one of {list(THEMES)}")
+                 message=lambda i: [Phrase("validate.unknown_theme", theme=t, themes=str(list(THEMES)))
+                                    for t in _at(_strip(raw.frame["theme"]), i)])
     out["theme"] = themes
 
 
@@ -415,9 +422,9 @@ def _check_unit_interval(raw: RawTable, findings: _Findings, out: pd.DataFrame, 
     numbers, bad = parse_numbers(raw.frame[column])
     text = _strip(raw.frame[column]).fillna("")
     findings.add(raw, bad | numbers.isna().to_numpy(), column=column, reason=Reason.non_numeric_value,
-                 message=f"{column} '" + text + "' is not a number")
+                 message=lambda i: _said("validate.not_a_number", column, text.iloc[i]))
     findings.add(raw, ((numbers < 0) | (numbers > 1)).to_numpy(), column=column, reason=Reason.score_out_of_range,
-                 message=f"{column} " + text + " must lie in [0, 1]")
+                 message=lambda i: [Phrase("validate.outside_unit_interval", column=column, value=v) for v in text.iloc[i]])
     out[column] = numbers
 
 
@@ -427,7 +434,8 @@ def _check_indicators(raw: RawTable, findings: _Findings) -> pd.DataFrame:
     out = raw.frame.copy()
     countries = normalise_countries(_strip(raw.frame["country"]))
     findings.add(raw, countries.isna().to_numpy(), column="country", reason=Reason.unknown_country,
-                 message="country '" + _strip(raw.frame["country"]).fillna("") + "' is not a known country code or name")
+                 message=lambda i: [Phrase("validate.unknown_country_name", country=c)
+                                    for c in _at(_strip(raw.frame["country"]), i)])
     out["country"] = countries
     _check_themes(raw, findings, out)
     _check_unit_interval(raw, findings, out, "score")
@@ -445,7 +453,7 @@ def _check_relevance(raw: RawTable, findings: _Findings) -> pd.DataFrame:
     known = set(stage_table()["stage"])
     findings.add(raw, ~stages.isin(known).fillna(False).to_numpy(dtype=bool), column="stage",
                  reason=Reason.unknown_stage,
-                 message="stage '" + _strip(raw.frame["stage"]).fillna("") + "' is not a stage of any sector")
+                 message=lambda i: [Phrase("validate.stage_of_no_sector", stage=st) for st in _at(_strip(raw.frame["stage"]), i)])
     out["stage"] = stages
     if "sector" in raw.frame.columns:
         aliases = _sector_aliases()
@@ -481,7 +489,7 @@ def validate_tables(raw: dict[str, RawTable], *, sector: str | None = None, name
         ids = cleaned["actors"]["id"]
         for row, actor in zip(actors_raw.rows[~accepted_actors], ids[~accepted_actors]):
             if isinstance(actor, str) and actor not in kept:
-                rejected.setdefault(actor, f"{actors_raw.file} row {row}")
+                rejected.setdefault(actor, Phrase("validate.where", file=actors_raw.file, row=int(row)))
     rejected_ids = rejected
     cleaned["flows"] = _check_flows(raw["flows"], findings, actor_ids=actor_ids, rejected_ids=rejected_ids)
     if "plots" in raw:
