@@ -187,6 +187,8 @@ class Phrase(str):
     A value may itself be a :class:`Phrase` or a list of them.
     """
 
+    __slots__ = ("key", "values")  # no per-sentence __dict__: a chain's findings and reasons number in the 100 000s
+
     def __new__(cls, key: str, /, **values):
         self = super().__new__(cls, _render(key, "en", values))
         self.key = key
