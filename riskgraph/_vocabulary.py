@@ -66,14 +66,19 @@ def stage_rank() -> dict[str, int]:
 def stage_label(stage: str, lang: str = "en", sector: str | None = None) -> str:
     """A stage's label in ``lang``; the sector's own label when given (food's trader is no gold exporter).
 
-    Stages not in the vocabulary (a sector file may add some) keep their name.
+    Stages not in the vocabulary (a sector file may add some) keep their name. Without a sector, the
+    label most sectors give the stage, the plainest on a tie: a food trader shown without its sector
+    reads "handelaar", not gold's "handelaar / exporteur".
 
-    >>> stage_label("mine_asm", "nl")
-    'kleinschalige mijn'
+    >>> stage_label("mine_asm", "nl"), stage_label("trader", "nl"), stage_label("trader", "nl", "gold")
+    ('kleinschalige mijn', 'handelaar', 'handelaar / exporteur')
     """
     rows = [r for r in stage_rows() if r["stage"] == stage]
-    chosen = [r for r in rows if r["sector"] == sector] or rows
-    return chosen[0][f"label_{lang}"] if chosen else stage
+    own = [r[f"label_{lang}"] for r in rows if r["sector"] == sector]
+    if own:
+        return own[0]
+    labels = [r[f"label_{lang}"] for r in rows]
+    return min(labels, key=lambda label: (-labels.count(label), len(label), label)) if labels else stage
 
 
 def theme_label(theme: str, lang: str = "en") -> str:

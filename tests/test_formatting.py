@@ -192,3 +192,14 @@ def test_unknown_node_theme_and_stage_get_a_suggestion(data_dir):
     result = CliRunner().invoke(cli, ["explain", gold, "--node", "jeweller_nl", "--theme", "child_labour",
                                       "--stage", "mine_asn"])
     assert result.exit_code == 2 and "did you mean 'mine_asm'" in result.output
+
+
+def test_a_stage_without_its_sector_takes_the_label_most_sectors_give_it():
+    """Gold's trader is a "handelaar / exporteur", food's a "handelaar": shown without a sector, the plain word."""
+    from riskgraph._vocabulary import stage_label
+
+    assert stage_label("trader", "nl", "gold") == "handelaar / exporteur"
+    assert stage_label("trader", "nl", "food") == "handelaar"
+    assert stage_label("trader", "nl") == "handelaar"
+    assert stage_label("mine_asm", "nl") == "kleinschalige mijn"  # one sector has it: its label
+    assert stage_label("not_a_stage", "nl") == "not_a_stage"
