@@ -70,3 +70,19 @@ def falkordb_uri():
         pytest.skip(exc.reason)
     yield server.uri
     server.stop()
+
+
+@pytest.fixture(params=["neo4j", "falkordb"])
+def store_uri(request) -> str:
+    """The URI of a store in a clean state, once per backend: Neo4j's one database, or a fresh FalkorDB graph."""
+    import uuid
+
+    from riskgraph.store import open_store
+
+    if request.param == "neo4j":
+        uri = request.getfixturevalue("neo4j_uri")
+    else:
+        uri = f"{request.getfixturevalue('falkordb_uri')}/test_{uuid.uuid4().hex[:12]}"
+    with open_store(uri) as store:
+        store.clear()
+    return uri

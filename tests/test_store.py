@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import uuid
 from collections import defaultdict
 from functools import lru_cache
 from io import StringIO
@@ -39,22 +38,7 @@ except ImportError:  # tests/ itself is on sys.path (rootdir-based import)
 
 pytestmark = pytest.mark.server
 
-BACKENDS = ("neo4j", "falkordb")
-
-
 # --------------------------------------------------------------------------- fixtures and chains
-
-
-@pytest.fixture(params=BACKENDS)
-def store_uri(request) -> str:
-    """The URI of a store in a clean state: Neo4j's one database, or a fresh FalkorDB graph."""
-    if request.param == "neo4j":
-        uri = request.getfixturevalue("neo4j_uri")
-    else:
-        uri = f"{request.getfixturevalue('falkordb_uri')}/test_{uuid.uuid4().hex[:12]}"
-    with open_store(uri) as store:
-        store.clear()
-    return uri
 
 
 @pytest.fixture

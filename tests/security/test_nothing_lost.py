@@ -11,6 +11,15 @@ from riskgraph.testing import assert_chain_equal
 from . import probes
 
 
+def with_flow_cell(tmp_path, row: int, column: str, text: str):
+    """A probe chain folder whose flows.csv has ``text`` in one cell (row 0 is the file's line 2)."""
+    folder = probes.chain_folder(tmp_path / "c")
+    flows = pd.read_csv(folder / "flows.csv", dtype=str)
+    flows.loc[row, column] = text
+    flows.to_csv(folder / "flows.csv", index=False)
+    return folder
+
+
 def findings(chain, reason):
     issues = chain.report.issues
     return issues[issues["reason"] == reason]
@@ -18,11 +27,7 @@ def findings(chain, reason):
 
 @pytest.mark.parametrize("volume", ["inf", "1e400", "-Infinity", "nan", "1e20"])
 def test_absurd_volumes_are_errors_on_their_row(tmp_path, volume):
-    folder = probes.chain_folder(tmp_path / "c")
-    flows = pd.read_csv(folder / "flows.csv", dtype=str)
-    flows.loc[1, "volume"] = volume
-    flows.to_csv(folder / "flows.csv", index=False)
-    chain = read_chain(folder)
+    chain = read_chain(with_flow_cell(tmp_path, 1, "volume", volume))
     found = chain.report.errors
     assert list(found["row"]) == [3] and found["column"].tolist() == ["volume"]
     assert found["reason"].iloc[0] in ("non_finite_number", "implausible_number")
@@ -31,11 +36,7 @@ def test_absurd_volumes_are_errors_on_their_row(tmp_path, volume):
 
 @pytest.mark.parametrize("year", ["1e20", "Infinity", "20240", "1066"])
 def test_absurd_years_are_errors_on_their_row(tmp_path, year):
-    folder = probes.chain_folder(tmp_path / "c")
-    flows = pd.read_csv(folder / "flows.csv", dtype=str)
-    flows.loc[0, "year"] = year
-    flows.to_csv(folder / "flows.csv", index=False)
-    chain = read_chain(folder)
+    chain = read_chain(with_flow_cell(tmp_path, 0, "year", year))
     assert chain.report.errors["row"].tolist() == [2]
     assert chain.report.errors["reason"].iloc[0] in ("implausible_number", "non_finite_number")
 

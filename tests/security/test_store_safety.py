@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,17 +22,6 @@ from riskgraph.store import PushLock, StoreBusy, as_stored, open_store, query_fi
 from riskgraph.testing import assert_chain_equal
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=["neo4j", "falkordb"])
-def store_uri(request) -> str:
-    if request.param == "neo4j":
-        uri = request.getfixturevalue("neo4j_uri")
-    else:
-        uri = f"{request.getfixturevalue('falkordb_uri')}/sec_{uuid.uuid4().hex[:12]}"
-    with open_store(uri) as store:
-        store.clear()
-    return uri
 
 
 def staged_nodes(store) -> int:
