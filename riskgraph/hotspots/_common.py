@@ -59,24 +59,6 @@ def _actor_frame(chain: Chain, assessment, theme: str) -> pd.DataFrame:
     return frame
 
 
-def _per_distinct(fn, *columns) -> np.ndarray:
-    """``fn(*values)`` for each row of the columns, called once per distinct combination (object array).
-
-    A 100 000-actor chain has a few hundred distinct (country, commodity,
-    sector, stage) combinations: a few hundred calls instead of 100 000.
-    """
-    frame = pd.DataFrame({i: pd.Series(c).astype(object).to_numpy() for i, c in enumerate(columns)})
-    if frame.empty:
-        return np.empty(0, dtype=object)
-    groups = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(frame))).groupby(groups).first()
-    results = np.empty(int(groups.max()) + 1, dtype=object)
-    values = frame.to_numpy(dtype=object)
-    for group, row in zip(first.index, first.to_numpy()):
-        results[group] = fn(*values[row])
-    return results[groups]
-
-
 def _reach_reason(reach: float, dependence: float, basis: str) -> Phrase:
     return Phrase("reach.volume" if basis == "volume" else "reach.mean_share", reach=reach, dependence=dependence)
 

@@ -169,9 +169,8 @@ def isolation_anomalies(chain: Chain, *, contamination: float = 0.02, random_sta
     from sklearn.ensemble import IsolationForest
 
     features = actor_features(chain, share_table=share_table)
-    empty = pd.DataFrame(columns=["actor", "kind", "year", "score", "reason"])
     if len(features) < min_actors:
-        return _with_actor_info(chain, empty)
+        return _with_actor_info(chain, _anomaly_frame([]))
     columns = list(FEATURES)
     model = IsolationForest(n_estimators=200, contamination=contamination, random_state=random_state)
     values = features[columns].to_numpy(dtype=float)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from riskgraph._text import per_distinct
 from riskgraph.chain.model import Chain
 from riskgraph.formatting import Phrase
-from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _float, _per_distinct, _reach_reason
+from riskgraph.hotspots._common import RELEVANCE_MIN, _ROW_COLUMNS, _actor_frame, _float, _reach_reason
 from riskgraph.hotspots.reach import downstream_reach
 
 
@@ -29,10 +30,10 @@ def child_labour_hotspots(chain: Chain, assessment=None, *, reach=None) -> pd.Da
     severity = float(assessment.severity.get("child_labour", 1.0))
     actors = _actor_frame(chain, assessment, "child_labour")
     high = float(assessment.thresholds.get("high", 0.5))
-    keys = pd.Series(_per_distinct(commodity_key, actors["commodity"]), index=actors.index, dtype=object)
+    keys = pd.Series(per_distinct(commodity_key, actors["commodity"]), index=actors.index, dtype=object)
     from riskgraph.risk.likelihood import listing
 
-    listed = pd.Series(_per_distinct(lambda c, k, se, st: listing(c, k, se, st, "child_labour"), actors["country"],
+    listed = pd.Series(per_distinct(lambda c, k, se, st: listing(c, k, se, st, "child_labour"), actors["country"],
                                      keys, actors["sector"], actors["stage"]), index=actors.index, dtype=object)
     relevance = actors["relevance"].astype(float).fillna(1.0)
     likelihood = actors["likelihood"].astype(float).fillna(0.0)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskgraph._text import per_distinct
 from riskgraph.chain.model import Chain, chain_start_stages
 from riskgraph.formatting import Phrase
 from riskgraph.hotspots._common import (RISKY_BENCHMARK, UNVERIFIED_WEIGHT, _ROW_COLUMNS, _actor_frame, _float, _ids, _num,
-                                        _per_distinct, _reach_reason, eudr_benchmark)
+                                        _reach_reason, eudr_benchmark)
 from riskgraph.hotspots.reach import downstream_reach
 
 
@@ -48,11 +49,11 @@ def deforestation_hotspots(chain: Chain, assessment=None, *, plots=None, checks=
     if plot_table is None:
         plot_table, _ = _plot_table(chain, plots, checks)
     actors = _actor_frame(chain, assessment, "deforestation")
-    keys = pd.Series(_per_distinct(commodity_key, actors["commodity"]), index=actors.index, dtype=object)
+    keys = pd.Series(per_distinct(commodity_key, actors["commodity"]), index=actors.index, dtype=object)
     eudr = keys.map(eudr_commodities())
     benchmark = actors["country"].map(eudr_benchmark())
     starts = chain_start_stages()
-    chain_start = pd.Series(_per_distinct(lambda s, st: (s, st) in starts, actors["sector"], actors["stage"]),
+    chain_start = pd.Series(per_distinct(lambda s, st: (s, st) in starts, actors["sector"], actors["stage"]),
                             index=actors.index, dtype=bool)
 
     by_actor = plot_table.groupby("actor", dropna=True)

@@ -41,11 +41,10 @@ def location_cells(assessment, scope, theme: str) -> pd.DataFrame:
 
 def theme_cells(node_cells: pd.DataFrame, theme: str) -> pd.DataFrame:
     """:func:`location_cells` from a scope's ``Assessment.node_cells`` table, computed once for every theme."""
-    share = node_cells["share"].to_numpy(dtype=float)
-    exposure = node_cells[theme].to_numpy(dtype=float)
-    likelihood = np.divide(exposure, share, out=np.zeros_like(exposure), where=share > 0)
-    cells = node_cells[["stage", "country", "commodity", "share"]].assign(likelihood=likelihood, exposure=exposure)
-    cells = cells[share > 0].copy()
+    from riskgraph.risk import theme_cells_of
+
+    cells = theme_cells_of(node_cells, theme)
+    cells = cells[cells["share"] > 0].copy()
     cells["commodity"] = cells["commodity"].astype(object).fillna("").astype(str)
     return cells.reset_index(drop=True)
 

@@ -6,7 +6,7 @@ weights W = (I − S)⁻¹; ``explain`` the actors and paths behind a number;
 ``reference`` the bundled reference tables; ``priorities`` the OECD
 ranking (severity × likelihood); ``evidence`` actor evidence from plots; ``regions`` ISO 3166-2 codes.
 """
-from riskgraph.risk._views import stage_exposure_of
+from riskgraph.risk._views import stage_exposure_of, theme_cells_of
 from riskgraph.risk.engine import Assessment, assess
 from riskgraph.risk.explain import Explanation
 from riskgraph.risk.likelihood import likelihood_table, relevance_table
@@ -16,4 +16,5 @@ from riskgraph.risk.propagation import closed_loops, upstream_weights
 __all__ = [
     "Assessment", "Explanation", "assess", "closed_loops", "likelihood_table", "relevance_table",
     "upstream_weights", "priorities", "priority", "PRIORITY_COLUMNS", "stage_exposure_of",
+    "theme_cells_of",
 ]

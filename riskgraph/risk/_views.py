@@ -107,11 +107,7 @@ class AssessmentViews:
         (of the node's material of that commodity); ``exposure = share × likelihood``.
         """
         self._check_theme(theme)
-        table = self.node_cells(node)
-        share = table["share"].to_numpy()
-        exposure = table[theme].to_numpy()
-        likelihood = np.divide(exposure, share, out=np.zeros_like(exposure), where=share > 0)
-        return table[["stage", "country", "commodity", "share"]].assign(likelihood=likelihood, exposure=exposure)
+        return theme_cells_of(self.node_cells(node), theme)
 
     def sublocations(self, node, theme: str) -> pd.DataFrame:
         """Every part of node n's material for theme t, finest grain: what peaks and priorities rank.
@@ -462,3 +458,15 @@ def stage_exposure_of(cells: list[dict]) -> dict:
         per = out.setdefault(cell["commodity"], {})
         per[cell["stage"]] = per.get(cell["stage"], 0.0) + float(cell["exposure"])
     return out
+
+
+def theme_cells_of(node_cells: pd.DataFrame, theme: str) -> pd.DataFrame:
+    """``stage, country, commodity, share, likelihood, exposure`` for one theme from a ``node_cells`` table.
+
+    ``likelihood = exposure / share`` (0 where no share). A report that draws every theme computes
+    ``node_cells`` once and takes each theme from it.
+    """
+    share = node_cells["share"].to_numpy(dtype=float)
+    exposure = node_cells[theme].to_numpy(dtype=float)
+    likelihood = np.divide(exposure, share, out=np.zeros_like(exposure), where=share > 0)
+    return node_cells[["stage", "country", "commodity", "share"]].assign(likelihood=likelihood, exposure=exposure)
